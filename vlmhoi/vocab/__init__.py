@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -69,19 +69,19 @@ class HOIVocab:
         return mat
 
 
-@lru_cache(maxsize=None)
+@cache
 def coco_objects() -> tuple[tuple[int, ...], tuple[str, ...]]:
     objs = _load('coco_objects.json')['objects']
     return tuple(o['id'] for o in objs), tuple(o['name'] for o in objs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def hico_hoi_list() -> tuple[dict, ...]:
     """The 600 HICO-DET HOI categories in official order (hoi_id 1..600)."""
     return tuple(_load('hico_hoi.json')['hois'])
 
 
-@lru_cache(maxsize=None)
+@cache
 def hico_vocab() -> HOIVocab:
     obj_ids, obj_names = coco_objects()
     verbs = _load('hico_verbs.json')['verbs']
@@ -92,13 +92,13 @@ def hico_vocab() -> HOIVocab:
     return HOIVocab('hico', obj_ids, obj_names, vocab.verb_ids, vocab.verb_names, pairs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def vcoco_official_actions() -> tuple[dict, ...]:
     """The 26 official V-COCO actions with their role names (vsrl order)."""
     return tuple(_load('vcoco_actions.json')['official_actions'])
 
 
-@lru_cache(maxsize=None)
+@cache
 def vcoco_action_roles() -> tuple[dict, ...]:
     """The 29 action-role classes of ``trainval_vcoco.json`` (id = category_id)."""
     return tuple(_load('vcoco_actions.json')['actions'])

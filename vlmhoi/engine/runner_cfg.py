@@ -1,0 +1,28 @@
+"""Config loading shared by ``tools/train.py`` and ``tools/test.py`` (mmdet semantics)."""
+from __future__ import annotations
+
+import os.path as osp
+
+import torch
+from mmengine.config import Config
+
+
+def load_runner_cfg(config: str, launcher: str = 'none', cfg_options: dict | None = None,
+                    work_dir: str | None = None) -> Config:
+    """Read ``config`` and apply the command-line settings every entry point shares.
+
+    ``work_dir`` defaults to ``./work_dirs/<config name>`` as in mmdet. Without CUDA a
+    distributed launcher selects the ``CPUFriendlyDDP`` wrapper unless the config names
+    another one.
+    """
+    cfg = Config.fromfile(config)
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config))[0])
+    if launcher != 'none' and not torch.cuda.is_available():
+        cfg.setdefault('model_wrapper_cfg', dict(type='CPUFriendlyDDP'))
+    return cfg
