@@ -1,0 +1,104 @@
+"""Post-processing: scores, validity mask, top-k, rescaling, layout, triplet NMS."""
+import numpy as np
+import pytest
+import torch
+
+from vlmhoi.models import HOIPostProcessor, load_correct_mat, triplet_nms
+
+META = dict(img_shape=(100, 200), scale_factor=(2.0, 0.5))
+
+
+def _outputs(q=4, k=3, v=5, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.randn(q, k + 1, generator=g), torch.randn(q, v, generator=g),
+            torch.rand(q, 4, generator=g) * 0.4 + 0.2, torch.rand(q, 4, generator=g) * 0.4 + 0.2)
+
+
+def test_scores_are_verb_prob_times_object_prob():
+    obj, verb, sub_b, obj_b = _outputs()
+    pp = HOIPostProcessor(num_objects=3, num_verbs=5, max_per_img=1000)
+    inst, hoi = pp(obj, verb, sub_b, obj_b, META)
+    p_obj, lab = obj.softmax(-1)[:, :-1].max(-1)
+    expected = verb.sigmoid() * p_obj[:, None]
+    assert len(hoi) == 4 * 5
+    assert torch.allclose(hoi.scores, expected[hoi.sub_ids, hoi.verb_labels])
+    assert torch.equal(inst.labels[4:], lab) and (inst.labels[:4] == 0).all()
+    assert torch.equal(hoi.obj_ids, hoi.sub_ids + 4)
+    assert (hoi.scores[:-1] >= hoi.scores[1:]).all()
+
+
+def test_validity_mask_removes_invalid_triplets():
+    obj, verb, sub_b, obj_b = _outputs()
+    lab = obj.softmax(-1)[:, :-1].argmax(-1)
+    mat = np.ones((5, 3))
+    mat[2, :] = 0  # verb 2 valid with no object
+    mat[0, lab[0].item()] = 0  # verb 0 invalid for query 0's object
+    inst, hoi = HOIPostProcessor(3, 5, correct_mat=mat, max_per_img=1000)(
+        obj, verb, sub_b, obj_b, META)
+    obj_labels = inst.labels[hoi.obj_ids]
+    assert mat[hoi.verb_labels.numpy(), obj_labels.numpy()].all()
+    assert (hoi.verb_labels != 2).all()
+    assert len(hoi) == int(mat[:, lab.numpy()].sum())
+
+
+def test_top_k_keeps_the_best_valid_triplets():
+    obj, verb, sub_b, obj_b = _outputs(q=6)
+    pp = HOIPostProcessor(3, 5, max_per_img=7)
+    _, hoi = pp(obj, verb, sub_b, obj_b, META)
+    _, all_hoi = HOIPostProcessor(3, 5, max_per_img=1000)(obj, verb, sub_b, obj_b, META)
+    assert len(hoi) == 7
+    assert torch.allclose(hoi.scores, all_hoi.scores[:7])
+
+
+def test_boxes_rescaled_to_original_pixels():
+    box = torch.tensor([[0.5, 0.5, 0.5, 0.5]])
+    pixels = HOIPostProcessor.boxes_to_pixels(box, META, rescale=False)
+    assert torch.allclose(pixels, torch.tensor([[50.0, 25.0, 150.0, 75.0]]))
+    original = HOIPostProcessor.boxes_to_pixels(box, META, rescale=True)
+    assert torch.allclose(original, torch.tensor([[25.0, 50.0, 75.0, 150.0]]))
+    obj, verb, _, _ = _outputs(q=1)
+    inst, _ = HOIPostProcessor(3, 5)(obj, verb, box, box * 0.5, META)
+    assert torch.allclose(inst.bboxes[0], original[0])
+    assert inst.bboxes.shape == (2, 4)
+
+
+def test_correct_mat_sources_and_errors(tmp_path):
+    hico = load_correct_mat(80, 117, dataset_vocab='hico')
+    assert hico.shape == (117, 80) and hico.sum() == 600
+    np.save(tmp_path / 'corre.npy', np.ones((4, 80)))
+    with pytest.raises(ValueError, match='corre.npy.*expected'):
+        load_correct_mat(80, 117, correct_mat=str(tmp_path / 'corre.npy'))
+    with pytest.raises(ValueError, match='vcoco'):
+        load_correct_mat(80, 29, dataset_vocab='vcoco')
+    assert load_correct_mat(3, 2).all()
+
+
+def test_no_object_class_is_always_valid():
+    pp = HOIPostProcessor(3, 5, no_object_class=True, correct_mat=np.zeros((5, 3)))
+    assert pp.correct_mat.shape == (5, 4) and pp.correct_mat[:, 3].all()
+    obj = torch.tensor([[0.0, 0.0, 0.0, 9.0, 0.0]])  # "no object" wins
+    _, hoi = pp(obj, torch.zeros(1, 5), torch.rand(1, 4), torch.rand(1, 4), META)
+    assert len(hoi) == 5
+    with pytest.raises(ValueError, match='columns'):
+        pp(torch.zeros(1, 4), torch.zeros(1, 5), torch.rand(1, 4), torch.rand(1, 4), META)
+
+
+def test_triplet_nms_suppresses_duplicates_of_the_same_triplet():
+    a = torch.tensor([[0.0, 0.0, 10.0, 10.0]])
+    sub = torch.cat([a, a + 0.5, a + 50, a])
+    obj = torch.cat([a, a + 0.5, a, a])
+    scores = torch.tensor([0.9, 0.8, 0.7, 0.6])
+    groups = torch.tensor([0, 0, 0, 1])  # last one is another triplet category
+    keep = triplet_nms(sub, obj, scores, groups, thr=0.5, alpha=1.0, beta=0.5)
+    assert keep.tolist() == [0, 2, 3]
+    assert triplet_nms(sub, obj, scores, groups, thr=1.0, alpha=1.0, beta=0.5).tolist() == \
+        [0, 1, 2, 3]
+
+
+def test_triplet_nms_flag():
+    obj = torch.tensor([[5.0, 0.0, 0.0, 0.0]] * 2)
+    verb = torch.tensor([[5.0, -9.0]] * 2)
+    box = torch.tensor([[0.5, 0.5, 0.2, 0.2]] * 2)
+    off = HOIPostProcessor(3, 2)(obj, verb, box, box, META)[1]
+    on = HOIPostProcessor(3, 2, triplet_nms=True)(obj, verb, box, box, META)[1]
+    assert len(off) == 4 and len(on) == 2

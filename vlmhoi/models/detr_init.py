@@ -1,0 +1,157 @@
+"""Initialise an ``HOIDetector`` from a COCO-pretrained DETR checkpoint (mmdet layout).
+
+As CDN's ``convert_parameters.py`` and MUREN's released "detr-r50-pre" weights do, the
+backbone, the neck (input projection) and the encoder are copied; every DETR decoder layer
+(and the decoder's final LayerNorm) is copied into *each* of the human, object and
+interaction branches; DETR's query embedding (first ``num_queries`` rows) initialises the
+queries of every branch; with ``map_head`` the DETR box MLP initialises both the human and
+the object box MLPs and the DETR classifier the object classifier (both have background
+last; with a V-COCO "no object" class the extra row keeps its own init, as CDN inserts a
+fresh row). The relational context, the fusion modules and the verb classifier have no
+DETR counterpart and keep their initialisation. Source checkpoints in the original
+facebookresearch layout (``transformer.*`` keys) are refused with a clear error.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import torch
+from mmdet.registry import WEIGHT_INITIALIZERS
+from mmengine.logging import print_log
+from mmengine.runner import CheckpointLoader
+from torch import Tensor, nn
+
+_BRANCH = r'(?:human|object|interaction)'
+_RULES = [
+    (re.compile(rf'^decoder\.layers\.{_BRANCH}\.(\d+)\.(.+)$'), r'decoder.layers.\1.\2'),
+    (re.compile(rf'^decoder\.post_norms\.{_BRANCH}\.(.+)$'), r'decoder.post_norm.\1'),
+    (re.compile(rf'^decoder\.query_embeddings\.{_BRANCH}\.weight$'), 'query_embedding.weight'),
+    (re.compile(r'^((?:backbone|neck|encoder)\..+)$'), r'\1'),
+]
+_HEAD_CLS = re.compile(r'^bbox_head\.obj_cls\.(weight|bias)$')
+_HEAD_MLP = re.compile(r'^bbox_head\.(?:sub|obj)_bbox_mlp\.layers\.(\d+)\.(weight|bias)$')
+
+
+@dataclass
+class DetrLoadReport:
+    """What a DETR checkpoint filled in: target keys loaded / missing, source keys unused."""
+
+    loaded: dict[str, str] = field(default_factory=dict)  # target key -> source key
+    missing: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    mismatched: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A short multi-line text for the log."""
+        def head(keys: list[str]) -> str:
+            groups = sorted({'.'.join(k.split('.')[:2]) for k in keys})
+            return ', '.join(groups) if groups else '-'
+        return (f'DETR init: loaded {len(self.loaded)} tensors; missing {len(self.missing)} '
+                f'({head(self.missing)}); unexpected {len(self.unexpected)} '
+                f'({head(self.unexpected)}); shape mismatch {len(self.mismatched)} '
+                f'{self.mismatched[:5]}')
+
+
+def _mlp_source(layer: int, num_layers: int) -> str:
+    """Source prefix of box-MLP layer ``layer`` in mmdet's DETRHead (reg_ffn FFN + fc_reg)."""
+    if layer == num_layers - 1:
+        return 'bbox_head.fc_reg'
+    if layer == num_layers - 2:
+        return f'bbox_head.reg_ffn.layers.{layer}'
+    return f'bbox_head.reg_ffn.layers.{layer}.0'
+
+
+def _source_key(key: str, map_head: bool, mlp_layers: int) -> str | None:
+    for pattern, repl in _RULES:
+        if pattern.match(key):
+            return pattern.sub(repl, key)
+    if map_head and (m := _HEAD_CLS.match(key)):
+        return f'bbox_head.fc_cls.{m.group(1)}'
+    if map_head and (m := _HEAD_MLP.match(key)):
+        return f'{_mlp_source(int(m.group(1)), mlp_layers)}.{m.group(2)}'
+    return None
+
+
+def _fit(key: str, src: Tensor, dst: Tensor) -> Tensor | None:
+    """The source tensor reshaped for the target, or None when shapes cannot match."""
+    if src.shape == dst.shape:
+        return src.clone()
+    if ('.query_embeddings.' in key and src.dim() == 2 and src.size(1) == dst.size(1)
+            and src.size(0) >= dst.size(0)):
+        return src[:dst.size(0)].clone()  # first num_queries DETR queries (as CDN)
+    if (_HEAD_CLS.match(key) and src.size(0) + 1 == dst.size(0)
+            and src.shape[1:] == dst.shape[1:]):
+        out = dst.detach().clone()  # extra "no object" row keeps its init; background last
+        out[:src.size(0) - 1] = src[:-1]
+        out[-1] = src[-1]
+        return out
+    return None
+
+
+def map_detr_state_dict(source: Mapping[str, Tensor], target: Mapping[str, Tensor],
+                        map_head: bool = True) -> tuple[dict[str, Tensor], DetrLoadReport]:
+    """Map an mmdet DETR state dict onto the keys of an HOIDetector state dict."""
+    mlp_layers = len({k.split('.')[3] for k in target if k.startswith('bbox_head.sub_bbox_mlp.')})
+    report, mapped, used = DetrLoadReport(), {}, set()
+    for key, dst in target.items():
+        src_key = _source_key(key, map_head, mlp_layers)
+        if src_key is None or src_key not in source:
+            report.missing.append(key)
+            continue
+        value = _fit(key, source[src_key], dst)
+        if value is None:
+            report.mismatched.append(f'{key} {tuple(dst.shape)} <- {src_key} '
+                                     f'{tuple(source[src_key].shape)}')
+            report.missing.append(key)
+            continue
+        mapped[key] = value
+        report.loaded[key] = src_key
+        used.add(src_key)
+    report.unexpected = sorted(k for k in source if k not in used)
+    return mapped, report
+
+
+def read_detr_state_dict(checkpoint: str) -> dict[str, Tensor]:
+    """State dict of a checkpoint file, read through mmengine's ``CheckpointLoader``."""
+    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    state = ckpt.get('state_dict', ckpt.get('model', ckpt)) if isinstance(ckpt, dict) else ckpt
+    state = {k.removeprefix('module.'): v for k, v in state.items() if torch.is_tensor(v)}
+    if any(k.startswith('transformer.') for k in state):
+        raise ValueError(f'{checkpoint}: facebookresearch DETR layout (transformer.* keys); '
+                         'convert it to the mmdet DETR layout first')
+    if not any(k.startswith('decoder.layers.') for k in state):
+        raise ValueError(f'{checkpoint}: no decoder.layers.* keys, not an mmdet DETR checkpoint')
+    return state
+
+
+def load_detr_pretrained(model: nn.Module, checkpoint: str, map_head: bool = True,
+                         logger: str = 'current') -> DetrLoadReport:
+    """Load a COCO DETR checkpoint (mmdet layout) into ``model``; returns the report."""
+    mapped, report = map_detr_state_dict(read_detr_state_dict(checkpoint),
+                                         model.state_dict(), map_head)
+    model.load_state_dict(mapped, strict=False)
+    print_log(f'{checkpoint}: {report.summary()}', logger=logger)
+    return report
+
+
+@WEIGHT_INITIALIZERS.register_module(name='DetrPretrained')
+class DetrPretrainedInit:
+    """``init_cfg=dict(type='DetrPretrained', checkpoint=..., map_head=True)``.
+
+    ``HOIDetector.init_weights`` applies it after every other initialisation (so xavier
+    init of the transformer does not overwrite it) and keeps the report in
+    ``model.detr_load_report``.
+    """
+
+    def __init__(self, checkpoint: str, map_head: bool = True) -> None:
+        self.checkpoint = checkpoint
+        self.map_head = map_head
+        self.report: DetrLoadReport | None = None
+
+    def __call__(self, module: nn.Module) -> None:
+        self.report = load_detr_pretrained(module, self.checkpoint, self.map_head)
+
+    def _get_init_info(self) -> str:
+        return f'{self.__class__.__name__}: load from {self.checkpoint}'

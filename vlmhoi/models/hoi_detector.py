@@ -1,0 +1,99 @@
+"""The MUREN-style HOI detector on mmdet's DETR pipeline.
+
+``extract_feat`` (mmdet ResNet + ChannelMapper) -> ``pre_transformer`` (padding masks and
+sine positional encoding, unchanged from mmdet's DETR) -> ``forward_encoder`` (mmdet's
+``DetrTransformerEncoder``) -> ``pre_decoder`` -> ``forward_decoder`` (``HOIDecoder``: the
+three branches own their queries) -> ``HOIHead``.
+"""
+from __future__ import annotations
+
+import copy
+
+from mmdet.models.detectors import DETR
+from mmdet.models.layers import DetrTransformerEncoder, SinePositionalEncoding
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from torch import Tensor, nn
+
+from .detr_init import DetrLoadReport, load_detr_pretrained
+from .hoi_decoder import HOIDecoder
+
+
+@MODELS.register_module()
+class HOIDetector(DETR):
+    """DETR-style HOI detector (backbone, neck, encoder from mmdet; HOI decoder and head).
+
+    Takes the arguments of mmdet's ``DETR`` (``backbone``, ``neck``, ``encoder``,
+    ``decoder``, ``positional_encoding``, ``bbox_head``, ``num_queries``, ``train_cfg``,
+    ``test_cfg``, ``data_preprocessor``, ``init_cfg``); ``decoder`` holds the kwargs of
+    ``HOIDecoder`` except ``num_queries``. COCO DETR initialisation: either
+    ``init_cfg=dict(type='DetrPretrained', checkpoint=...)`` or ``detr_checkpoint=...``;
+    it is applied after all other initialisation.
+
+    ``loss`` reads ``data_sample.gt_hoi`` and ``metainfo['img_shape']``; ``predict`` fills
+    ``pred_instances`` and ``pred_hoi`` of every data sample (see docs/design_notes.md).
+    """
+
+    def __init__(self, *args, detr_checkpoint: str | None = None,
+                 detr_map_head: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.detr_checkpoint = detr_checkpoint
+        self.detr_map_head = detr_map_head
+        self.detr_load_report: DetrLoadReport | None = None
+
+    def _init_layers(self) -> None:
+        """Positional encoding and encoder as mmdet's DETR; the HOI decoder."""
+        self.positional_encoding = SinePositionalEncoding(**self.positional_encoding)
+        self.encoder = DetrTransformerEncoder(**self.encoder)
+        decoder_cfg = copy.deepcopy(dict(self.decoder))
+        decoder_cfg.pop('type', None)
+        self.decoder = HOIDecoder(num_queries=self.num_queries, **decoder_cfg)
+        self.embed_dims = self.encoder.embed_dims
+        if self.decoder.embed_dims != self.embed_dims:
+            raise ValueError(f'decoder embed_dims {self.decoder.embed_dims} != encoder '
+                             f'embed_dims {self.embed_dims}')
+        if self.positional_encoding.num_feats * 2 != self.embed_dims:
+            raise ValueError(f'positional_encoding.num_feats must be embed_dims / 2 = '
+                             f'{self.embed_dims // 2}, got {self.positional_encoding.num_feats}')
+
+    def init_weights(self) -> None:
+        """Children's init (backbone/decoder), xavier for the encoder, then DETR weights."""
+        cfgs = self.init_cfg if isinstance(self.init_cfg, list) else \
+            [self.init_cfg] if self.init_cfg else []
+        detr_cfgs = [dict(c) for c in cfgs if c.get('type') == 'DetrPretrained']
+        self.init_cfg = [c for c in cfgs if c.get('type') != 'DetrPretrained'] or None
+        try:
+            super(DETR, self).init_weights()  # mmengine BaseModule semantics
+        finally:
+            self.init_cfg = cfgs or None
+        for p in self.encoder.parameters():
+            if p.dim() > 1:
+                nn.init.xavier_uniform_(p)
+        if self.detr_checkpoint:
+            detr_cfgs.append(dict(checkpoint=self.detr_checkpoint, map_head=self.detr_map_head))
+        for cfg in detr_cfgs:
+            self.detr_load_report = load_detr_pretrained(
+                self, cfg['checkpoint'], map_head=cfg.get('map_head', True))
+
+    def pre_decoder(self, memory: Tensor) -> tuple[dict, dict]:
+        """The decoder owns its queries: only the memory is passed on."""
+        return dict(memory=memory), dict()
+
+    def forward_decoder(self, memory: Tensor, memory_mask: Tensor,
+                        memory_pos: Tensor) -> dict[str, Tensor]:
+        """-> ``human_states``, ``object_states``, ``interaction_states`` (L, B, Q, C)."""
+        out = self.decoder(memory, memory_mask=memory_mask, memory_pos=memory_pos)
+        return dict(human_states=out['human'], object_states=out['object'],
+                    interaction_states=out['interaction'])
+
+    def predict(self, batch_inputs: Tensor, batch_data_samples: SampleList,
+                rescale: bool = True) -> SampleList:
+        """Set ``pred_instances`` and ``pred_hoi`` on every data sample."""
+        img_feats = self.extract_feat(batch_inputs)
+        head_inputs = self.forward_transformer(img_feats, batch_data_samples)
+        results = self.bbox_head.predict(**head_inputs, batch_data_samples=batch_data_samples,
+                                         rescale=rescale)
+        for data_sample, (pred_instances, pred_hoi) in zip(batch_data_samples, results):
+            data_sample.pred_instances = pred_instances
+            data_sample.pred_hoi = pred_hoi
+        return batch_data_samples

@@ -1,0 +1,216 @@
+"""HOI prediction head and set-prediction loss (QPIC / CDN / MUREN style).
+
+Predictions for every decoder layer: human box and object box (sigmoid cxcywh, normalised
+by ``img_shape`` as in mmdet's DETR) from the human and object branches, object class
+logits (``num_objects`` + optional "no object" class + background) from the object
+branch, multi-label verb logits from the interaction branch.
+
+Loss of one layer (paper Eq. 5, ``L_HOI = 2.5 L1 + 1 GIoU + 1 L_obj_cls + 1 L_verb_cls``;
+weights are the ``loss_weight`` of each loss config): the Hungarian assignment is computed
+per layer (auxiliary losses on every layer, prefix ``d{i}.`` as mmdet's DETR head), then
+
+* object CE over all queries, background weighted by ``eos_coef`` (weighted mean, exactly
+  ``F.cross_entropy(..., weight)`` of the reference);
+* verb focal loss (mmdet ``FocalLoss`` on the multi-hot targets; for 0/1 targets it equals
+  the reference ``_neg_loss``: alpha on positives, 1 - alpha on negatives, gamma 2) divided
+  by the number of positive verb labels (at least 1);
+* human box L1 / GIoU on matched queries divided by the number of GT pairs (averaged over
+  processes); object box L1 / GIoU only on matched pairs that have an object, divided by
+  their count (reference: ``exist.sum() + 1e-4``; here clamped to at least 1).
+
+``loss_and_assign`` also returns the last layer's predictions and Hungarian assignment;
+``extra_losses`` (e.g. the ITM distillation loss) are called with exactly those:
+``module(predictions, assignments, batch_data_samples) -> dict of losses``, where
+``predictions`` holds ``obj_logits`` (B, Q, K), ``verb_logits`` (B, Q, V), ``sub_boxes`` and
+``obj_boxes`` (B, Q, 4) with gradient, and ``assignments`` one mmdet ``AssignResult`` per image.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+import torch
+from mmdet.models.layers.transformer import MLP
+from mmdet.models.task_modules.assigners import AssignResult
+from mmdet.registry import MODELS, TASK_UTILS
+from mmdet.structures import SampleList
+from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
+from mmdet.utils import reduce_mean
+from mmengine.model import BaseModule
+from mmengine.structures import InstanceData
+from torch import Tensor, nn
+
+from .hoi_targets import hoi_targets
+
+DEFAULT_ASSIGNER = dict(type='HOIHungarianAssigner', match_costs=[
+    dict(type='HOIObjClassCost', weight=1.0), dict(type='HOIVerbClassCost', weight=1.0),
+    dict(type='HOIBoxL1Cost', weight=2.5), dict(type='HOIGIoUCost', weight=1.0)])
+
+
+@MODELS.register_module()
+class HOIHead(BaseModule):
+    """Box, object-class and verb predictions of the three decoder branches, and the loss.
+
+    Args:
+        num_objects: real object classes (80 for HICO-DET / V-COCO).
+        num_verbs: verb classes (117 HICO-DET, 29 V-COCO action-roles).
+        embed_dims: decoder feature size.
+        no_object_class: add a "no object" class at index ``num_objects`` for pairs without
+            an object (V-COCO; the reference's ``num_obj_classes=81``).
+        num_reg_fcs: hidden layers of the box MLPs (DETR: 2, i.e. a 3-layer MLP).
+        eos_coef: CE weight of the background class.
+        loss_obj_cls, loss_verb_cls, loss_bbox, loss_iou: mmdet loss configs.
+        extra_losses: configs of extra loss modules called on the last layer (see module doc).
+        train_cfg: ``dict(assigner=...)``; defaults to MUREN's matcher costs.
+        test_cfg: kwargs of ``HOIPostProcessor`` (``max_per_img``, ``dataset_vocab``,
+            ``correct_mat``, ``triplet_nms``, ...).
+    """
+
+    def __init__(self,
+                 num_objects: int,
+                 num_verbs: int,
+                 embed_dims: int,
+                 no_object_class: bool = False,
+                 num_reg_fcs: int = 2,
+                 eos_coef: float = 0.1,
+                 loss_obj_cls: dict | None = None,
+                 loss_verb_cls: dict | None = None,
+                 loss_bbox: dict | None = None,
+                 loss_iou: dict | None = None,
+                 extra_losses: Sequence[dict] | None = None,
+                 train_cfg: dict | None = None,
+                 test_cfg: dict | None = None,
+                 init_cfg: dict | None = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.num_objects = num_objects
+        self.num_verbs = num_verbs
+        self.no_object_class = no_object_class
+        self.num_obj_logits = num_objects + 1 + int(no_object_class)
+        self.obj_cls = nn.Linear(embed_dims, self.num_obj_logits)
+        self.verb_cls = nn.Linear(embed_dims, num_verbs)
+        self.sub_bbox_mlp = MLP(embed_dims, embed_dims, 4, num_reg_fcs + 1)
+        self.obj_bbox_mlp = MLP(embed_dims, embed_dims, 4, num_reg_fcs + 1)
+
+        class_weight = [1.0] * (self.num_obj_logits - 1) + [eos_coef]
+        self.register_buffer('obj_class_weight', torch.tensor(class_weight), persistent=False)
+        obj_cfg = dict(loss_obj_cls or dict(type='CrossEntropyLoss', use_sigmoid=False,
+                                            loss_weight=1.0))
+        obj_cfg['class_weight'] = class_weight
+        self.loss_obj_cls = MODELS.build(obj_cfg)
+        self.loss_verb_cls = MODELS.build(loss_verb_cls or dict(
+            type='FocalLoss', use_sigmoid=True, gamma=2.0, alpha=0.5, loss_weight=1.0))
+        self.loss_bbox = MODELS.build(loss_bbox or dict(type='L1Loss', loss_weight=2.5))
+        self.loss_iou = MODELS.build(loss_iou or dict(type='GIoULoss', loss_weight=1.0))
+        self.extra_losses = nn.ModuleList(MODELS.build(c) for c in (extra_losses or []))
+
+        train_cfg = dict(train_cfg or {})
+        self.assigner = TASK_UTILS.build(copy.deepcopy(train_cfg.get('assigner',
+                                                                     DEFAULT_ASSIGNER)))
+        self.postprocessor = TASK_UTILS.build(dict(
+            type='HOIPostProcessor', num_objects=num_objects, num_verbs=num_verbs,
+            no_object_class=no_object_class, **dict(test_cfg or {})))
+
+    def forward(self, human_states: Tensor, object_states: Tensor,
+                interaction_states: Tensor) -> dict[str, Tensor]:
+        """Branch features (L, B, Q, C) -> ``obj_logits`` (L, B, Q, K), ``verb_logits``
+        (L, B, Q, V), ``sub_boxes`` / ``obj_boxes`` (L, B, Q, 4) normalised cxcywh."""
+        return dict(obj_logits=self.obj_cls(object_states),
+                    verb_logits=self.verb_cls(interaction_states),
+                    sub_boxes=self.sub_bbox_mlp(human_states).sigmoid(),
+                    obj_boxes=self.obj_bbox_mlp(object_states).sigmoid())
+
+    def get_targets(self, batch_data_samples: SampleList) -> list[InstanceData]:
+        """Normalised GT pairs per image (see :func:`hoi_targets`)."""
+        targets = [hoi_targets(ds, self.num_objects) for ds in batch_data_samples]
+        for ds, t in zip(batch_data_samples, targets):
+            if not self.no_object_class and not bool(t.obj_exists.all()):
+                raise ValueError(
+                    f"{ds.metainfo.get('img_path', '?')}: gt_hoi has pairs without object "
+                    f'(obj label {self.num_objects}); set HOIHead(no_object_class=True)')
+        return targets
+
+    def assign(self, predictions: dict[str, Tensor], targets: list[InstanceData],
+               batch_data_samples: SampleList) -> list[AssignResult]:
+        """Hungarian assignment of one layer's predictions (B, Q, ...) per image."""
+        results = []
+        for i, (t, ds) in enumerate(zip(targets, batch_data_samples)):
+            pred = InstanceData(obj_logits=predictions['obj_logits'][i].detach(),
+                                verb_logits=predictions['verb_logits'][i].detach(),
+                                sub_bboxes=predictions['sub_boxes'][i].detach(),
+                                obj_bboxes=predictions['obj_boxes'][i].detach())
+            results.append(self.assigner.assign(pred, t, img_meta=ds.metainfo))
+        return results
+
+    def loss(self, human_states: Tensor, object_states: Tensor, interaction_states: Tensor,
+             batch_data_samples: SampleList) -> dict[str, Tensor]:
+        """Losses of all layers (last one unprefixed, others ``d{i}.``) plus extra losses."""
+        return self.loss_and_assign(human_states, object_states, interaction_states,
+                                    batch_data_samples)[0]
+
+    def loss_and_assign(
+            self, human_states: Tensor, object_states: Tensor, interaction_states: Tensor,
+            batch_data_samples: SampleList
+    ) -> tuple[dict[str, Tensor], dict[str, Tensor], list[AssignResult]]:
+        """Losses, the last layer's predictions and its assignment (one per image)."""
+        outs = self(human_states, object_states, interaction_states)
+        targets = self.get_targets(batch_data_samples)
+        device = outs['obj_logits'].device
+        num_pairs = torch.tensor(float(sum(len(t) for t in targets)), device=device)
+        num_pairs = reduce_mean(num_pairs).clamp(min=1).item()
+        num_layers = outs['obj_logits'].size(0)
+        losses: dict[str, Tensor] = {}
+        for layer in range(num_layers):
+            preds = {k: v[layer] for k, v in outs.items()}
+            assigns = self.assign(preds, targets, batch_data_samples)
+            prefix = '' if layer == num_layers - 1 else f'd{layer}.'
+            for k, v in self.loss_by_assign(preds, targets, assigns, num_pairs).items():
+                losses[prefix + k] = v
+        for module in self.extra_losses:
+            losses.update(module(preds, assigns, batch_data_samples))
+        return losses, preds, assigns
+
+    def loss_by_assign(self, preds: dict[str, Tensor], targets: list[InstanceData],
+                       assigns: list[AssignResult], num_pairs: float) -> dict[str, Tensor]:
+        """Losses of one layer's predictions (B, Q, ...) given its assignment."""
+        obj_logits, verb_logits = preds['obj_logits'], preds['verb_logits']
+        obj_t = obj_logits.new_full(obj_logits.shape[:2], self.num_obj_logits - 1,
+                                    dtype=torch.long)
+        verb_t = torch.zeros_like(verb_logits)
+        box_p, box_t, exists = {'sub': [], 'obj': []}, {'sub': [], 'obj': []}, []
+        for i, (a, t) in enumerate(zip(assigns, targets)):
+            q = (a.gt_inds > 0).nonzero(as_tuple=True)[0]
+            g = a.gt_inds[q] - 1
+            obj_t[i, q] = t.obj_labels[g]
+            verb_t[i, q] = t.verb_labels[g].to(verb_t.dtype)
+            for name in ('sub', 'obj'):
+                box_p[name].append(preds[f'{name}_boxes'][i, q])
+                box_t[name].append(getattr(t, f'{name}_bboxes')[g])
+            exists.append(t.obj_exists[g])
+
+        obj_t = obj_t.flatten()
+        losses = dict(
+            loss_obj_cls=self.loss_obj_cls(
+                obj_logits.flatten(0, 1), obj_t,
+                avg_factor=self.obj_class_weight[obj_t].sum().item()),
+            loss_verb_cls=self.loss_verb_cls(
+                verb_logits.flatten(0, 1), verb_t.flatten(0, 1),
+                avg_factor=max(verb_t.eq(1).sum().item(), 1)))
+        ex = torch.cat(exists).to(obj_logits.dtype)
+        num_obj = max(ex.sum().item(), 1.0)
+        for name, weight, avg in (('sub', None, num_pairs), ('obj', ex, num_obj)):
+            p, t = torch.cat(box_p[name]), torch.cat(box_t[name])
+            w4 = None if weight is None else weight.unsqueeze(1).expand(-1, 4)
+            losses[f'loss_{name}_bbox'] = self.loss_bbox(p, t, weight=w4, avg_factor=avg)
+            losses[f'loss_{name}_iou'] = self.loss_iou(
+                bbox_cxcywh_to_xyxy(p), bbox_cxcywh_to_xyxy(t), weight=weight, avg_factor=avg)
+        return losses
+
+    def predict(self, human_states: Tensor, object_states: Tensor, interaction_states: Tensor,
+                batch_data_samples: SampleList,
+                rescale: bool = True) -> list[tuple[InstanceData, InstanceData]]:
+        """Last layer -> per image (``pred_instances``, ``pred_hoi``) (see HOIPostProcessor)."""
+        outs = self(human_states[-1:], object_states[-1:], interaction_states[-1:])
+        return [self.postprocessor(outs['obj_logits'][0, i], outs['verb_logits'][0, i],
+                                   outs['sub_boxes'][0, i], outs['obj_boxes'][0, i],
+                                   ds.metainfo, rescale=rescale)
+                for i, ds in enumerate(batch_data_samples)]
