@@ -7,7 +7,7 @@ import pytest
 from vlmhoi.datasets import HICODetDataset, VCOCODataset
 from vlmhoi.vocab import hico_vocab
 
-from .conftest import W, H, write_set
+from .conftest import H, W, write_set
 
 
 def build(cls, root, ann, **kw):
