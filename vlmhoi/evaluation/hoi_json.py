@@ -1,0 +1,200 @@
+"""Flatten QPIC-style HOI json entries (ground truth or predictions) into numpy arrays.
+
+One entry per image: ``{file_name, <boxes key>: [{bbox, category_id}], <hois key>:
+[{subject_id, object_id, category_id[, score]}]}``. Object ``category_id`` is a COCO id,
+verb ``category_id`` an id as written in the dataset's annotation files. The fast path
+converts everything at once; when it fails, a slow walk finds the first bad entry so the
+error names the file, the image and the entry.
+"""
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+
+from vlmhoi.evaluation.errors import AnnotationFormatError, HOIFormatError, PredictionFormatError
+from vlmhoi.vocab import HOIVocab
+
+NO_OBJECT = -1  # box label / object index meaning "no object" (V-COCO only)
+
+
+@dataclass
+class FlatHOI:
+    """All images' boxes and HOIs as flat arrays; ``*_offsets`` delimit the images."""
+
+    file_names: list[str]
+    box_offsets: np.ndarray   # (n_images + 1,)
+    boxes: np.ndarray         # (B, 4) float64
+    box_labels: np.ndarray    # (B,) contiguous object index, NO_OBJECT allowed for V-COCO preds
+    hoi_offsets: np.ndarray   # (n_images + 1,)
+    hoi_img: np.ndarray       # (H,) image index
+    hoi_sub: np.ndarray       # (H,) subject index within the image's boxes
+    hoi_obj: np.ndarray       # (H,) object index within the image's boxes, NO_OBJECT allowed
+    hoi_verb: np.ndarray      # (H,) contiguous verb index
+    hoi_score: np.ndarray     # (H,) float64 (ones for ground truth)
+
+    @property
+    def num_images(self) -> int:
+        return len(self.file_names)
+
+
+class _Slow(Exception):
+    pass
+
+
+def _keys(kind: str) -> tuple[str, str, type[HOIFormatError]]:
+    if kind == 'pred':
+        return 'predictions', 'hoi_prediction', PredictionFormatError
+    return 'annotations', 'hoi_annotation', AnnotationFormatError
+
+
+def _lookup(ids: np.ndarray, vocab_ids: tuple[int, ...], extra: dict[int, int]) -> np.ndarray:
+    """Map file ids to contiguous indices by table look-up; -2 marks unknown ids."""
+    known = dict(zip(vocab_ids, range(len(vocab_ids))))
+    known.update(extra)
+    lo = min(known)
+    table = np.full(max(known) - lo + 2, -2, dtype=np.int64)
+    table[np.array(list(known)) - lo] = list(known.values())
+    pos = ids - lo
+    pos = np.where((pos >= 0) & (pos < len(table) - 1), pos, len(table) - 1)
+    return table[pos]
+
+
+def _ints(values: list[Any]) -> np.ndarray:
+    """Integers only (array.array rejects floats and strings)."""
+    return np.frombuffer(array('q', values), dtype=np.int64) if values else np.zeros(0, np.int64)
+
+
+def _floats(values: Any) -> np.ndarray:
+    arr = array('d', values)
+    return np.frombuffer(arr, dtype=np.float64) if len(arr) else np.zeros(0)
+
+
+def flatten_hoi_entries(entries: Any, *, kind: str, vocab: HOIVocab, source: str,
+                        allow_no_object: bool = False) -> FlatHOI:
+    """Validate and flatten a list of HOI entries; ``kind`` is ``'pred'`` or ``'gt'``."""
+    box_key, hoi_key, err = _keys(kind)
+    if not isinstance(entries, list):
+        raise err(source, f'expected a JSON list with one entry per image, got '
+                          f'{type(entries).__name__}')
+    n = len(entries)
+    try:
+        names = [e['file_name'] for e in entries]
+        box_lists = [e[box_key] for e in entries]
+        hoi_lists = [e[hoi_key] for e in entries]
+        nb = np.fromiter(map(len, box_lists), np.int64, n)
+        nh = np.fromiter(map(len, hoi_lists), np.int64, n)
+        flat_boxes = list(chain.from_iterable(box_lists))
+        flat_hois = list(chain.from_iterable(hoi_lists))
+        bbox = list(map(itemgetter('bbox'), flat_boxes))
+        if bbox and set(map(len, bbox)) != {4}:
+            raise _Slow
+        coords = _floats(list(chain.from_iterable(bbox))).reshape(-1, 4)
+        cats = _ints(list(map(itemgetter('category_id'), flat_boxes)))
+        sub = _ints(list(map(itemgetter('subject_id'), flat_hois)))
+        obj = _ints(list(map(itemgetter('object_id'), flat_hois)))
+        verb = _ints(list(map(itemgetter('category_id'), flat_hois)))
+        if kind == 'pred':
+            score = _floats(list(map(itemgetter('score'), flat_hois)))
+        else:
+            score = np.ones(len(flat_hois))
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError,
+            _Slow):
+        _raise_structure_error(entries, kind, source)
+        raise  # pragma: no cover - the slow walk always finds the problem
+    if not all(isinstance(f, str) for f in names):
+        i = next(i for i, f in enumerate(names) if not isinstance(f, str))
+        raise err(source, 'file_name must be a string', i)
+
+    box_off = np.concatenate(([0], np.cumsum(nb)))
+    hoi_off = np.concatenate(([0], np.cumsum(nh)))
+    extra = {NO_OBJECT: NO_OBJECT} if allow_no_object else {}
+    labels = _lookup(cats, vocab.object_ids, extra)
+    verbs = _lookup(verb, vocab.verb_ids, {})
+    hoi_img = np.repeat(np.arange(n), nh)
+    nbox_of_hoi = nb[hoi_img]
+
+    def fail(flat_idx: int, offsets: np.ndarray, key: str, problem: str) -> None:
+        img = int(np.searchsorted(offsets, flat_idx, side='right') - 1)
+        raise err(source, problem, img, names[img], f'{key}[{flat_idx - offsets[img]}]')
+
+    checks = [
+        (~np.isfinite(coords).all(axis=1), box_off, box_key,
+         lambda i: f'bbox {coords[i].tolist()} has a non-finite coordinate'),
+        ((coords[:, 2] < coords[:, 0]) | (coords[:, 3] < coords[:, 1]), box_off, box_key,
+         lambda i: f'malformed bbox {coords[i].tolist()} (need x1 <= x2 and y1 <= y2)'),
+        (labels == -2, box_off, box_key,
+         lambda i: f'unknown object category_id {int(cats[i])} (expected a COCO id of the '
+                   f'{vocab.name} vocabulary)'),
+        ((sub < 0) | (sub >= nbox_of_hoi), hoi_off, hoi_key,
+         lambda i: f'subject_id {int(sub[i])} out of range (image has '
+                   f'{int(nbox_of_hoi[i])} boxes)'),
+        (((obj < 0) & ~(allow_no_object & (obj == NO_OBJECT))) | (obj >= nbox_of_hoi),
+         hoi_off, hoi_key,
+         lambda i: f'object_id {int(obj[i])} out of range (image has '
+                   f'{int(nbox_of_hoi[i])} boxes)'),
+        (verbs == -2, hoi_off, hoi_key,
+         lambda i: f'unknown verb category_id {int(verb[i])} for {vocab.name}'),
+        (~np.isfinite(score), hoi_off, hoi_key, lambda i: f'score {score[i]!r} is not finite'),
+    ]
+    for bad, offsets, key, message in checks:
+        if bad.any():
+            i = int(np.argmax(bad))
+            fail(i, offsets, key, message(i))
+    sub_global = box_off[hoi_img] + sub
+    if (labels[sub_global] == NO_OBJECT).any():
+        i = int(np.argmax(labels[sub_global] == NO_OBJECT))
+        fail(i, hoi_off, hoi_key, 'subject box has the no-object category_id -1')
+    return FlatHOI(names, box_off, coords, labels, hoi_off, hoi_img, sub, obj, verbs, score)
+
+
+def _raise_structure_error(entries: list, kind: str, source: str) -> None:
+    box_key, hoi_key, err = _keys(kind)
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict):
+            raise err(source, f'entry must be an object, got {type(e).__name__}', i)
+        name = e.get('file_name') if isinstance(e.get('file_name'), str) else None
+        for key in ('file_name', box_key, hoi_key):
+            if key not in e:
+                raise err(source, f'missing key {key!r}', i, name)
+        for key in (box_key, hoi_key):
+            if not isinstance(e[key], list):
+                raise err(source, f'{key} must be a list', i, name)
+        for j, b in enumerate(e[box_key]):
+            where = f'{box_key}[{j}]'
+            if not isinstance(b, dict) or 'bbox' not in b or 'category_id' not in b:
+                raise err(source, 'need an object with bbox and category_id', i, name, where)
+            box = b['bbox']
+            if (not isinstance(box, list | tuple) or len(box) != 4
+                    or not all(_is_number(v) for v in box)):
+                raise err(source, f'bbox must be 4 numbers [x1, y1, x2, y2], got {box!r}',
+                          i, name, where)
+            if not _is_int(b['category_id']):
+                raise err(source, f'category_id must be an integer, got {b["category_id"]!r}',
+                          i, name, where)
+        fields = ('subject_id', 'object_id', 'category_id') + (('score',) if kind == 'pred'
+                                                                 else ())
+        for j, h in enumerate(e[hoi_key]):
+            where = f'{hoi_key}[{j}]'
+            if not isinstance(h, dict):
+                raise err(source, 'need an object', i, name, where)
+            for f in fields:
+                if f not in h:
+                    raise err(source, f'missing key {f!r}', i, name, where)
+                ok = _is_number(h[f]) if f == 'score' else _is_int(h[f])
+                if not ok:
+                    kind_name = 'a number' if f == 'score' else 'an integer'
+                    raise err(source, f'{f} must be {kind_name}, got {h[f]!r}', i, name, where)
+    raise err(source, 'could not be read as HOI entries')
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
