@@ -33,3 +33,9 @@ val_dataloader = dict(
         test_mode=True,
         pipeline={{_base_.test_pipeline}}))
 test_dataloader = val_dataloader
+
+val_evaluator = dict(
+    type='HICODetMetric',
+    ann_file=data_root + test_ann_file,
+    train_ann_file=data_root + train_ann_file)
+test_evaluator = val_evaluator

@@ -16,3 +16,8 @@ val_dataloader = dict(
     persistent_workers=False,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
+
+val_evaluator = dict(
+    ann_file=data_root + 'annotations/test_hico.json',
+    train_ann_file=data_root + 'annotations/trainval_hico.json')
+test_evaluator = val_evaluator
