@@ -44,7 +44,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
         evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else \
             [cfg.test_evaluator]
         for evaluator in evaluators:
-            evaluator.prediction_file = args.dump_predictions
+            evaluator.outfile = args.dump_predictions
     if args.out:
         if not args.out.endswith(('.pkl', '.pickle')):
             raise SystemExit('--out must be a .pkl or .pickle file')

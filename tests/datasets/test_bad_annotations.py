@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from vlmhoi.datasets import HICODetDataset, HOIAnnotationError
+from vlmhoi.datasets import HICODetDataset, AnnotationFormatError
 
 from .conftest import write_set
 
@@ -67,17 +67,17 @@ def test_bad_entry_raises_with_file_entry_and_problem(tmp_path, hico_entries, ca
     mutate(wrapped)
     entries[1] = wrapped[0]
     ann = write_set(tmp_path, entries)
-    with pytest.raises(HOIAnnotationError) as err:
+    with pytest.raises(AnnotationFormatError) as err:
         load(tmp_path, ann)
     msg = str(err.value)
-    assert str(ann) in msg and 'entry 1' in msg and words in msg, msg
-    assert err.value.index == 1
+    assert str(ann) in msg and 'image 1' in msg and words in msg, msg
+    assert err.value.image_index == 1
 
 
 def test_missing_image_file(tmp_path, hico_entries):
     ann = write_set(tmp_path, hico_entries)
     (tmp_path / 'images' / 'b.jpg').unlink()
-    with pytest.raises(HOIAnnotationError, match=r'entry 1 \(b.jpg\): image file .*b.jpg '
+    with pytest.raises(AnnotationFormatError, match=r"image 1 \('b.jpg'\): image file .*b.jpg "
                                                  'does not exist'):
         load(tmp_path, ann)
 
@@ -90,10 +90,10 @@ def test_empty_or_truncated_json(tmp_path, text, words):
     (tmp_path / 'images').mkdir()
     ann = tmp_path / 'ann.json'
     ann.write_text(text)
-    with pytest.raises(HOIAnnotationError) as err:
+    with pytest.raises(AnnotationFormatError) as err:
         load(tmp_path, ann)
     assert str(ann) in str(err.value) and words in str(err.value)
-    assert err.value.index is None
+    assert err.value.image_index is None
 
 
 def test_skip_invalid_skips_counts_and_logs(tmp_path, hico_entries, capsys):

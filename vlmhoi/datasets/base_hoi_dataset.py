@@ -7,9 +7,9 @@ from pathlib import Path
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger, print_log
 
+from ..hoi_format_errors import AnnotationFormatError
 from ..vocab import HOIVocab
 from .hoi_annotation_checks import check_entry, load_annotation_list
-from .hoi_annotation_error import HOIAnnotationError
 
 PREPARE_DOC = 'docs/datasets.md'
 RARE_THRESHOLD = 10  # HICO-DET convention: a category with < 10 training instances is rare
@@ -20,7 +20,7 @@ class BaseHOIDataset(BaseDataset):
 
     Args:
         skip_invalid: if False (default) the first invalid entry raises
-            ``HOIAnnotationError``; if True invalid image entries are skipped, counted
+            ``AnnotationFormatError``; if True invalid image entries are skipped, counted
             (``self.skipped`` holds ``(index, reason)``) and the count is logged.
         box_tolerance: pixels a box may exceed the image border (HICO-DET's 1-based
             inclusive coordinates reach ``width``).
@@ -64,7 +64,7 @@ class BaseHOIDataset(BaseDataset):
             try:
                 width, height = check_entry(ann, index, entry, vocab, img_dir,
                                             self.ALLOW_NO_OBJECT, self.box_tolerance)
-            except HOIAnnotationError as err:
+            except AnnotationFormatError as err:
                 if not self.skip_invalid:
                     raise
                 self.skipped.append((index, str(err)))

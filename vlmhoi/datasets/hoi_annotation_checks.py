@@ -2,7 +2,7 @@
 
 The checks are the same for HICO-DET and V-COCO; what differs (vocabulary, whether an
 object index of -1 means "no object") is passed in. Each failed check raises
-``HOIAnnotationError`` naming the file, the entry and the problem.
+``AnnotationFormatError`` naming the file, the entry and the problem.
 """
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ from pathlib import Path
 
 from PIL import Image
 
+from ..hoi_format_errors import AnnotationFormatError
 from ..vocab import HOIVocab
-from .hoi_annotation_error import HOIAnnotationError
+
+
+def _error(file: Path, index: int | None, problem: str,
+           file_name: str | None = None) -> AnnotationFormatError:
+    return AnnotationFormatError(str(file), problem, index, file_name)
+
 
 ENTRY_KEYS = {'file_name': str, 'annotations': list, 'hoi_annotation': list}
 BOX_KEYS = {'bbox': list, 'category_id': int}
@@ -28,35 +34,35 @@ def load_annotation_list(path: str | Path) -> list:
         raise FileNotFoundError(f'{path}: annotation file not found')
     text = path.read_text(encoding='utf-8')
     if not text.strip():
-        raise HOIAnnotationError(path, None, 'file is empty')
+        raise _error(path, None, 'file is empty')
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise HOIAnnotationError(
+        raise _error(
             path, None, f'not valid JSON (truncated or corrupt?): {err.msg} at line '
             f'{err.lineno} column {err.colno}') from err
     if not isinstance(data, list):
-        raise HOIAnnotationError(path, None,
+        raise _error(path, None,
                                  f'expected a JSON list of images, got {type(data).__name__}')
     if not data:
-        raise HOIAnnotationError(path, None, 'the list of images is empty')
+        raise _error(path, None, 'the list of images is empty')
     return data
 
 
 def _check_keys(file: Path, index: int, name: str | None, obj: object, keys: dict,
                 what: str) -> None:
     if not isinstance(obj, dict):
-        raise HOIAnnotationError(file, index, f'{what} must be an object, got '
+        raise _error(file, index, f'{what} must be an object, got '
                                  f'{type(obj).__name__}', name)
     for key, typ in keys.items():
         if key not in obj:
-            raise HOIAnnotationError(file, index, f'{what} is missing key {key!r}', name)
+            raise _error(file, index, f'{what} is missing key {key!r}', name)
         value = obj[key]
         if typ is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise HOIAnnotationError(file, index, f'{what} key {key!r} must be an integer, '
+            raise _error(file, index, f'{what} key {key!r} must be an integer, '
                                      f'got {value!r}', name)
         if typ is not int and not isinstance(value, typ):
-            raise HOIAnnotationError(file, index, f'{what} key {key!r} must be a '
+            raise _error(file, index, f'{what} key {key!r} must be a '
                                      f'{typ.__name__}, got {type(value).__name__}', name)
 
 
@@ -67,12 +73,12 @@ def check_entry(file: Path, index: int, entry: object, vocab: HOIVocab, img_dir:
     name = entry['file_name']
     img_path = img_dir / name
     if not img_path.is_file():
-        raise HOIAnnotationError(file, index, f'image file {img_path} does not exist', name)
+        raise _error(file, index, f'image file {img_path} does not exist', name)
     try:
         with Image.open(img_path) as img:
             width, height = img.size
     except OSError as err:
-        raise HOIAnnotationError(file, index, f'image file {img_path} cannot be read: {err}',
+        raise _error(file, index, f'image file {img_path} cannot be read: {err}',
                                  name) from err
     boxes = entry['annotations']
     for b, box in enumerate(boxes):
@@ -81,35 +87,35 @@ def check_entry(file: Path, index: int, entry: object, vocab: HOIVocab, img_dir:
         coords = box['bbox']
         if len(coords) != 4 or not all(isinstance(c, Real) and not isinstance(c, bool)
                                        and math.isfinite(c) for c in coords):
-            raise HOIAnnotationError(file, index, f'{what} bbox must be 4 finite numbers '
+            raise _error(file, index, f'{what} bbox must be 4 finite numbers '
                                      f'[x1, y1, x2, y2], got {coords!r}', name)
         x1, y1, x2, y2 = coords
         if x2 < x1 or y2 < y1:
-            raise HOIAnnotationError(file, index, f'{what} bbox {coords} has x2 < x1 or '
+            raise _error(file, index, f'{what} bbox {coords} has x2 < x1 or '
                                      'y2 < y1', name)
         tol = box_tolerance
         if x1 < -tol or y1 < -tol or x2 > width + tol or y2 > height + tol:
-            raise HOIAnnotationError(file, index, f'{what} bbox {coords} lies outside the '
+            raise _error(file, index, f'{what} bbox {coords} lies outside the '
                                      f'{width}x{height} image', name)
         if not vocab.has_object_id(box['category_id']):
-            raise HOIAnnotationError(file, index, f'{what} category_id {box["category_id"]} '
+            raise _error(file, index, f'{what} category_id {box["category_id"]} '
                                      f'is not a {vocab.name} object id', name)
     for h, hoi in enumerate(entry['hoi_annotation']):
         what = f'hoi_annotation[{h}]'
         _check_keys(file, index, name, hoi, HOI_KEYS, what)
         sub, obj = hoi['subject_id'], hoi['object_id']
         if not 0 <= sub < len(boxes):
-            raise HOIAnnotationError(file, index, f'{what} subject_id {sub} is out of range '
+            raise _error(file, index, f'{what} subject_id {sub} is out of range '
                                      f'(image has {len(boxes)} boxes)', name)
         if boxes[sub]['category_id'] != vocab.object_ids[0]:
-            raise HOIAnnotationError(file, index, f'{what} subject_id {sub} refers to a '
+            raise _error(file, index, f'{what} subject_id {sub} refers to a '
                                      f'{vocab.object_names[vocab.object_index(boxes[sub]["category_id"])]!r}'
                                      f' box; the subject must be a {vocab.object_names[0]!r}', name)
         low = -1 if allow_no_object else 0
         if not low <= obj < len(boxes):
-            raise HOIAnnotationError(file, index, f'{what} object_id {obj} is out of range '
+            raise _error(file, index, f'{what} object_id {obj} is out of range '
                                      f'(image has {len(boxes)} boxes)', name)
         if not vocab.has_verb_id(hoi['category_id']):
-            raise HOIAnnotationError(file, index, f'{what} category_id {hoi["category_id"]} '
+            raise _error(file, index, f'{what} category_id {hoi["category_id"]} '
                                      f'is not a {vocab.name} verb id', name)
     return width, height

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 from mmdet.registry import DATASETS
 
+from ..hoi_format_errors import AnnotationFormatError
 from ..vocab import HOIVocab, coco_objects, vcoco_action_roles, vcoco_vocab
 from .base_hoi_dataset import BaseHOIDataset
-from .hoi_annotation_error import HOIAnnotationError
 
 
 @DATASETS.register_module()
@@ -45,8 +45,8 @@ class VCOCODataset(BaseHOIDataset):
         mat = np.load(path)
         expected = (len(vcoco_action_roles()), len(coco_objects()[0]))
         if mat.shape != expected:
-            raise HOIAnnotationError(path, None, f'correct matrix has shape {mat.shape}, '
-                                     f'expected {expected} (verbs x objects)')
+            raise AnnotationFormatError(str(path), f'correct matrix has shape {mat.shape}, '
+                                        f'expected {expected} (verbs x objects)')
         return vcoco_vocab(mat)
 
     @property

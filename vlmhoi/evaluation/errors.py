@@ -1,29 +1,4 @@
-"""Error types of the evaluation layer: bad input names the file, the image and the entry."""
-from __future__ import annotations
+"""Error types of the evaluation layer (defined in ``vlmhoi.hoi_format_errors``)."""
+from vlmhoi.hoi_format_errors import AnnotationFormatError, HOIFormatError, PredictionFormatError
 
-
-class HOIFormatError(ValueError):
-    """A ground-truth or prediction file that does not follow its documented format."""
-
-    def __init__(self, source: str, problem: str, image_index: int | None = None,
-                 file_name: str | None = None, entry: str | None = None) -> None:
-        self.source = source
-        self.problem = problem
-        self.image_index = image_index
-        self.file_name = file_name
-        self.entry = entry
-        where = [str(source)]
-        if image_index is not None or file_name:
-            label = 'image' if image_index is None else f'image {image_index}'
-            where.append(label + (f' ({file_name!r})' if file_name else ''))
-        if entry is not None:
-            where.append(entry)
-        super().__init__(': '.join(where) + ': ' + problem)
-
-
-class PredictionFormatError(HOIFormatError):
-    """A prediction (exchange-format) file or model output that cannot be evaluated."""
-
-
-class AnnotationFormatError(HOIFormatError):
-    """A ground-truth / annotation file that cannot be evaluated against."""
+__all__ = ['AnnotationFormatError', 'HOIFormatError', 'PredictionFormatError']
