@@ -10,31 +10,28 @@ raw data samples as mmdet does.
 from __future__ import annotations
 
 import argparse
-import os
 
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import Config, ConfigDict
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from vlmhoi.engine import init_cpu_process_group, load_runner_cfg
+from vlmhoi.engine import (
+    add_runner_args,
+    init_cpu_process_group,
+    load_runner_cfg,
+    parse_runner_args,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (and evaluate) an HOI detector')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='the directory to save evaluation metrics')
     parser.add_argument('--out', type=str, help='dump raw results to a pickle file')
     parser.add_argument('--dump-predictions', type=str,
                         help='write predictions in the HOI exchange format (JSON)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, key=value')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser, argv)
 
 
 def build_cfg(args: argparse.Namespace) -> Config:

@@ -11,34 +11,31 @@ with a clear message instead of an assertion deep inside mmengine.
 from __future__ import annotations
 
 import argparse
-import os
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from vlmhoi.engine import init_cpu_process_group, load_runner_cfg
+from vlmhoi.engine import (
+    add_runner_args,
+    init_cpu_process_group,
+    load_runner_cfg,
+    parse_runner_args,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train an HOI detector')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision (GPU)')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the learning rate by the actual total batch size')
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from this checkpoint, or without a path from the '
                         'latest checkpoint in the work directory')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, key=value')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser, argv)
 
 
 def build_cfg(args: argparse.Namespace) -> Config:

@@ -1,7 +1,7 @@
 """Runner-level pieces: checkpoint loading under torch's weights_only default, CPU DDP."""
 from .cpu_ddp import CPUFriendlyDDP, init_cpu_process_group
-from .runner_cfg import load_runner_cfg
+from .runner_cfg import add_runner_args, load_runner_cfg, parse_runner_args
 from .trusted_checkpoint_loader import load_trusted_local_checkpoint
 
-__all__ = ['CPUFriendlyDDP', 'init_cpu_process_group', 'load_runner_cfg',
-           'load_trusted_local_checkpoint']
+__all__ = ['CPUFriendlyDDP', 'add_runner_args', 'init_cpu_process_group', 'load_runner_cfg',
+           'load_trusted_local_checkpoint', 'parse_runner_args']

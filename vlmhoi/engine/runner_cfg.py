@@ -1,10 +1,30 @@
 """Config loading shared by ``tools/train.py`` and ``tools/test.py`` (mmdet semantics)."""
 from __future__ import annotations
 
+import argparse
+import os
 import os.path as osp
 
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
+
+
+def add_runner_args(parser: argparse.ArgumentParser) -> None:
+    """The arguments mmdet's train and test tools share."""
+    parser.add_argument('--work-dir', help='the dir to save logs, models and metrics')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, key=value')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_runner_args(parser: argparse.ArgumentParser,
+                      argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse, and export ``LOCAL_RANK`` for launchers that pass ``--local-rank``."""
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
 
 
 def load_runner_cfg(config: str, launcher: str = 'none', cfg_options: dict | None = None,
