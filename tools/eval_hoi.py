@@ -27,11 +27,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vlmhoi.evaluation.errors import (  # noqa: E402
-    AnnotationFormatError,
-    HOIFormatError,
-    PredictionFormatError,
-)
 from vlmhoi.evaluation.hico_eval import evaluate_hico  # noqa: E402
 from vlmhoi.evaluation.hico_gt import load_hico_gt  # noqa: E402
 from vlmhoi.evaluation.pred_format import load_json_file  # noqa: E402
@@ -47,6 +42,11 @@ from vlmhoi.evaluation.vcoco_dets import (  # noqa: E402
 from vlmhoi.evaluation.vcoco_eval import evaluate_vcoco  # noqa: E402
 from vlmhoi.evaluation.vcoco_from_qpic import official_from_qpic  # noqa: E402
 from vlmhoi.evaluation.vcoco_gt import load_vcoco_gt, vcoco_gt_from_data  # noqa: E402
+from vlmhoi.hoi_format_errors import (  # noqa: E402
+    AnnotationFormatError,
+    HOIFormatError,
+    PredictionFormatError,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -36,7 +36,6 @@ from typing import Any
 import numpy as np
 
 from vlmhoi.evaluation.category_ap import CategoryStats, category_stats
-from vlmhoi.evaluation.errors import AnnotationFormatError, PredictionFormatError
 from vlmhoi.evaluation.hico_gt import HICOGroundTruth, decode_triplet_key, hoi_index_table
 from vlmhoi.evaluation.hoi_json import FlatHOI
 from vlmhoi.evaluation.iou import iou_official_hico, iou_reference
@@ -47,6 +46,7 @@ from vlmhoi.evaluation.matching import (
     rank_within_groups,
 )
 from vlmhoi.evaluation.pred_format import read_predictions
+from vlmhoi.hoi_format_errors import AnnotationFormatError, PredictionFormatError
 
 MODES = ('reference', 'official')
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from vlmhoi.evaluation.errors import AnnotationFormatError
 from vlmhoi.evaluation.hoi_json import FlatHOI, flatten_hoi_entries
 from vlmhoi.evaluation.pred_format import load_json_file
+from vlmhoi.hoi_format_errors import AnnotationFormatError
 from vlmhoi.vocab import HOIVocab, hico_vocab
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from vlmhoi.evaluation.errors import AnnotationFormatError, HOIFormatError, PredictionFormatError
+from vlmhoi.hoi_format_errors import AnnotationFormatError, HOIFormatError, PredictionFormatError
 from vlmhoi.vocab import HOIVocab
 
 NO_OBJECT = -1  # box label / object index meaning "no object" (V-COCO only)

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from vlmhoi.evaluation.errors import PredictionFormatError
 from vlmhoi.evaluation.hoi_json import NO_OBJECT, FlatHOI, flatten_hoi_entries
+from vlmhoi.hoi_format_errors import PredictionFormatError
 from vlmhoi.vocab import HOIVocab
 
 

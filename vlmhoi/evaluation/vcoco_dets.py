@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from vlmhoi.evaluation.errors import PredictionFormatError
 from vlmhoi.evaluation.hoi_json import NO_OBJECT, FlatHOI
 from vlmhoi.evaluation.pred_format import read_predictions
+from vlmhoi.hoi_format_errors import PredictionFormatError
 from vlmhoi.vocab import HOIVocab, vcoco_action_roles, vcoco_vocab
 
 AGENT_MAX_ACTIONS = ('cut', 'hit', 'eat')

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from vlmhoi.evaluation.errors import AnnotationFormatError
 from vlmhoi.evaluation.vcoco_dets import image_id_of
+from vlmhoi.hoi_format_errors import AnnotationFormatError
 from vlmhoi.vocab import coco_objects, vcoco_action_roles, vcoco_official_actions
 
 

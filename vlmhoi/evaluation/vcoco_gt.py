@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from vlmhoi.evaluation.errors import AnnotationFormatError
 from vlmhoi.evaluation.pred_format import load_json_file
+from vlmhoi.hoi_format_errors import AnnotationFormatError
 
 
 @dataclass

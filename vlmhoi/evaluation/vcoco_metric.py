@@ -9,7 +9,6 @@ import numpy as np
 from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
 
-from vlmhoi.evaluation.errors import AnnotationFormatError
 from vlmhoi.evaluation.pred_format import (
     dump_predictions,
     load_json_file,
@@ -19,6 +18,7 @@ from vlmhoi.evaluation.pred_format import (
 from vlmhoi.evaluation.vcoco_eval import evaluate_vcoco_predictions
 from vlmhoi.evaluation.vcoco_from_qpic import official_from_qpic
 from vlmhoi.evaluation.vcoco_gt import VCOCOGroundTruth, load_vcoco_gt, vcoco_gt_from_data
+from vlmhoi.hoi_format_errors import AnnotationFormatError
 from vlmhoi.vocab import vcoco_vocab
 
 

@@ -3,7 +3,7 @@
 # (nothing is pretrained), a 5x higher rate than the paper's 1e-4 for the small model
 # (an 8-image overfit check reaches 92 mAP in 300 iterations at 5e-4), and 12 epochs
 # (about 15 minutes on 2 CPU cores, benchmark/learning_check.py) with the 10x drop
-# after epoch 10.
+# after epoch 10, after a linear warm-up.
 _base_ = ['./adamw_100e.py']
 
 max_epochs = 12
@@ -12,7 +12,9 @@ train_cfg = dict(max_epochs=max_epochs, val_interval=4)
 optim_wrapper = dict(
     optimizer=dict(lr=5e-4),
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.0)}))
+warmup_iters = 250  # linear warm-up over the first epoch at the default world size
 param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
     dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
          milestones=[lr_drop_epoch], gamma=0.1)
 ]
