@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from vlmhoi.datasets import HICODetDataset, AnnotationFormatError
+from vlmhoi.datasets import AnnotationFormatError, HICODetDataset
 
 from .conftest import write_set
 
