@@ -5,8 +5,8 @@ torch first (mmcv's build imports it), a setuptools that still ships
 ``pkg_resources``, then mmcv 2.1.0 compiled from source with its ops
 (``--no-build-isolation`` so the build sees the installed torch), then the
 project itself with its extras. The compiled mmcv wheel is cached per torch
-build, so a second install on the same machine takes seconds instead of the
-~9 minute compile.
+build, so a second install on the same machine skips the
+~11 minute compile.
 
 GPU users: install the CUDA torch build of your choice first; a torch that is
 already importable is kept (set ``VLMHOI_TORCH`` to force another spec).
@@ -62,7 +62,7 @@ def install_mmcv(cache: Path) -> None:
     wheels = sorted(glob.glob(str(wheel_dir / 'mmcv-2.1.0-*.whl')))
     if not wheels:
         print(f'building mmcv 2.1.0 with ops from source into {wheel_dir} '
-              '(about 9 minutes on 2 cores, once per machine and torch build)', flush=True)
+              '(about 11 minutes on 2 cores, once per machine and torch build)', flush=True)
         env = dict(os.environ, MMCV_WITH_OPS='1', MAX_JOBS=str(os.cpu_count() or 1))
         start = time.time()
         pip('wheel', MMCV_SPEC, '--no-deps', '--no-build-isolation', '--no-binary', 'mmcv',
