@@ -52,14 +52,20 @@ def run(cmd: list[str]) -> None:
     subprocess.run(cmd, check=True)
 
 
+def world_cfg_options(world: str | Path) -> list[str]:
+    """``--cfg-options`` that point a ``*_synth_hico.py`` config at the world in ``world``."""
+    root = f'{Path(world).as_posix()}/'
+    data = [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')]
+    return data + [f'{ev}.{key}={root}annotations/{name}'
+                   for ev in ('val_evaluator', 'test_evaluator')
+                   for key, name in (('ann_file', 'test_hico.json'),
+                                     ('train_ann_file', 'trainval_hico.json'))]
+
+
 def train_and_test(args: argparse.Namespace) -> None:
     """Train with tools/train.py, then evaluate and dump predictions with tools/test.py."""
     work = Path(args.work_dir)
-    root = f'{Path(args.out).as_posix()}/'
-    data = [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')]
-    data += [f'{ev}.{key}={root}annotations/{name}' for ev in ('val_evaluator', 'test_evaluator')
-             for key, name in (('ann_file', 'test_hico.json'),
-                               ('train_ann_file', 'trainval_hico.json'))]
+    data = world_cfg_options(args.out)
     run([sys.executable, 'tools/train.py', args.config, '--work-dir', str(work),
          '--cfg-options', f'train_cfg.max_epochs={args.epochs}', *data])
     preds = work / 'predictions.json'

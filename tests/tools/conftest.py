@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tools.demo import world_cfg_options
 from vlmhoi.synth import generate_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,15 +25,8 @@ def tiny_world(tmp_path_factory) -> Path:
 
 def world_options(world: Path, epochs: int = 1) -> list[str]:
     """--cfg-options for a fast run on ``world``: 2 iterations of batch 2 per epoch."""
-    root = f'{world}/'
     return [
-        f'train_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.data_root={root}',
-        f'val_evaluator.ann_file={root}annotations/test_hico.json',
-        f'val_evaluator.train_ann_file={root}annotations/trainval_hico.json',
-        f'test_evaluator.ann_file={root}annotations/test_hico.json',
-        f'test_evaluator.train_ann_file={root}annotations/trainval_hico.json',
+        *world_cfg_options(world),
         'train_dataloader.batch_size=2', 'val_dataloader.batch_size=2',
         'test_dataloader.batch_size=2',
         f'train_cfg.max_epochs={epochs}', 'train_cfg.val_interval=1',

@@ -43,7 +43,7 @@ def load_annotation_list(path: str | Path) -> list:
             f'{err.lineno} column {err.colno}') from err
     if not isinstance(data, list):
         raise _error(path, None,
-                                 f'expected a JSON list of images, got {type(data).__name__}')
+                     f'expected a JSON list of images, got {type(data).__name__}')
     if not data:
         raise _error(path, None, 'the list of images is empty')
     return data
@@ -53,17 +53,17 @@ def _check_keys(file: Path, index: int, name: str | None, obj: object, keys: dic
                 what: str) -> None:
     if not isinstance(obj, dict):
         raise _error(file, index, f'{what} must be an object, got '
-                                 f'{type(obj).__name__}', name)
+                     f'{type(obj).__name__}', name)
     for key, typ in keys.items():
         if key not in obj:
             raise _error(file, index, f'{what} is missing key {key!r}', name)
         value = obj[key]
         if typ is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise _error(file, index, f'{what} key {key!r} must be an integer, '
-                                     f'got {value!r}', name)
+                         f'got {value!r}', name)
         if typ is not int and not isinstance(value, typ):
             raise _error(file, index, f'{what} key {key!r} must be a '
-                                     f'{typ.__name__}, got {type(value).__name__}', name)
+                         f'{typ.__name__}, got {type(value).__name__}', name)
 
 
 def check_entry(file: Path, index: int, entry: object, vocab: HOIVocab, img_dir: Path,
@@ -79,7 +79,7 @@ def check_entry(file: Path, index: int, entry: object, vocab: HOIVocab, img_dir:
             width, height = img.size
     except OSError as err:
         raise _error(file, index, f'image file {img_path} cannot be read: {err}',
-                                 name) from err
+                     name) from err
     boxes = entry['annotations']
     for b, box in enumerate(boxes):
         what = f'annotations[{b}]'
@@ -88,34 +88,34 @@ def check_entry(file: Path, index: int, entry: object, vocab: HOIVocab, img_dir:
         if len(coords) != 4 or not all(isinstance(c, Real) and not isinstance(c, bool)
                                        and math.isfinite(c) for c in coords):
             raise _error(file, index, f'{what} bbox must be 4 finite numbers '
-                                     f'[x1, y1, x2, y2], got {coords!r}', name)
+                         f'[x1, y1, x2, y2], got {coords!r}', name)
         x1, y1, x2, y2 = coords
         if x2 < x1 or y2 < y1:
             raise _error(file, index, f'{what} bbox {coords} has x2 < x1 or '
-                                     'y2 < y1', name)
+                         'y2 < y1', name)
         tol = box_tolerance
         if x1 < -tol or y1 < -tol or x2 > width + tol or y2 > height + tol:
             raise _error(file, index, f'{what} bbox {coords} lies outside the '
-                                     f'{width}x{height} image', name)
+                         f'{width}x{height} image', name)
         if not vocab.has_object_id(box['category_id']):
             raise _error(file, index, f'{what} category_id {box["category_id"]} '
-                                     f'is not a {vocab.name} object id', name)
+                         f'is not a {vocab.name} object id', name)
     for h, hoi in enumerate(entry['hoi_annotation']):
         what = f'hoi_annotation[{h}]'
         _check_keys(file, index, name, hoi, HOI_KEYS, what)
         sub, obj = hoi['subject_id'], hoi['object_id']
         if not 0 <= sub < len(boxes):
             raise _error(file, index, f'{what} subject_id {sub} is out of range '
-                                     f'(image has {len(boxes)} boxes)', name)
+                         f'(image has {len(boxes)} boxes)', name)
         if boxes[sub]['category_id'] != vocab.object_ids[0]:
             raise _error(file, index, f'{what} subject_id {sub} refers to a '
-                                     f'{vocab.object_names[vocab.object_index(boxes[sub]["category_id"])]!r}'
-                                     f' box; the subject must be a {vocab.object_names[0]!r}', name)
+                         f'{vocab.object_names[vocab.object_index(boxes[sub]["category_id"])]!r}'
+                         f' box; the subject must be a {vocab.object_names[0]!r}', name)
         low = -1 if allow_no_object else 0
         if not low <= obj < len(boxes):
             raise _error(file, index, f'{what} object_id {obj} is out of range '
-                                     f'(image has {len(boxes)} boxes)', name)
+                         f'(image has {len(boxes)} boxes)', name)
         if not vocab.has_verb_id(hoi['category_id']):
             raise _error(file, index, f'{what} category_id {hoi["category_id"]} '
-                                     f'is not a {vocab.name} verb id', name)
+                         f'is not a {vocab.name} verb id', name)
     return width, height
