@@ -1,0 +1,41 @@
+"""``HOIRunner``: mmengine's Runner with the project's runner-level settings.
+
+Selected by ``runner_type = 'HOIRunner'`` in ``_base_/default_runtime.py``; the tools build
+it with ``RUNNERS.build(cfg)`` as mmdet's ``tools/train.py`` does. It is registered in
+mmengine's root ``RUNNERS`` so every scope finds it. What it adds, all in ``env_cfg``:
+
+* ``flush_denormal`` (default True): flush subnormal floats to zero on CPU before the model
+  is built, so that torch's worker threads inherit the setting (``flush_denormal.py``);
+  the log says which threads flush.
+"""
+from __future__ import annotations
+
+import copy
+
+from mmengine.logging import print_log
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from .flush_denormal import apply_flush_denormal
+
+FLUSH_DENORMAL_DEFAULT = True
+
+
+@RUNNERS.register_module()
+class HOIRunner(Runner):
+    """mmengine ``Runner``; ``env_cfg.flush_denormal`` switches subnormal flushing."""
+
+    def setup_env(self, env_cfg: dict) -> None:
+        env_cfg = copy.deepcopy(dict(env_cfg))
+        flush = bool(env_cfg.pop('flush_denormal', FLUSH_DENORMAL_DEFAULT))
+        super().setup_env(env_cfg)
+        state = apply_flush_denormal(flush)
+        self.flush_denormal_state = state
+        message = (f'env_cfg.flush_denormal={flush}: subnormal floats flushed to zero in the '
+                   f'main thread: {state["main"]}, in all {state["threads"]} intra-op '
+                   f'threads: {state["all_threads"]}')
+        level = 'WARNING' if flush and not state['all_threads'] else 'INFO'
+        if level == 'WARNING':
+            message += (' (torch created its worker threads before the Runner; they keep '
+                        'gradual underflow and may run slowly)')
+        print_log(message, logger='current', level=30 if level == 'WARNING' else 20)
