@@ -1,13 +1,21 @@
 """Learning check: train the synthetic config on this machine, mAP against wall time.
 
     python benchmark/learning_check.py [--config mm_configs/muren_tiny_synth_hico.py]
-        [--budget-min 15] [--work-dir work_dirs/learning_check] [--world data/synth]
+        [--seeds 0 1 2] [--budget-min 10] [--world data/synth] [--eval-split test|val]
+        [--work-dir work_dirs/learning_check] [--cfg-options key=value ...]
 
-Trains with mmengine's Runner, evaluates the test split after every epoch with the
+For every seed: trains with mmengine's Runner on the world in ``--world`` (generated
+there with the default preset when missing), evaluates after every epoch with the
 config's HICO-DET metric, and stops after the first epoch that ends past the training
-budget (wall time spent in training, evaluation excluded). Writes to the work dir:
-``learning_curve.csv`` / ``.png`` (Default-Full mAP against training minutes, with the
-mAP of random predictions under the same evaluator) and ``learning_check.json``.
+budget (wall time spent in training, evaluation excluded). The result of a seed is the
+last evaluation whose training time is within the budget. ``--eval-split val`` trains on
+the training split minus a validation split carved from it (``vlmhoi.synth.splits``) and
+evaluates there: hyper-parameters are chosen that way, never on test.
+
+Writes to the work dir: ``learning_curve.csv`` (all seeds), ``learning_curve.png``
+(Default-Full mAP against training minutes, one line per seed, Rare / Non-Rare dashed,
+with the mAP of random predictions under the same evaluator) and ``learning_check.json``
+(per seed and mean / std over seeds).
 """
 from __future__ import annotations
 
@@ -19,18 +27,18 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
-from mmengine.runner import Runner
+from mmengine.registry import RUNNERS
 from PIL import Image
 
 from vlmhoi.evaluation import evaluate_hico, load_hico_gt
-from vlmhoi.synth import generate_world
+from vlmhoi.synth import carve_validation, generate_world, world_overrides
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-KEY = 'hico/mAP_full'  # HICODetMetric reports percent
+KEYS = {'full': 'hico/mAP_full', 'rare': 'hico/mAP_rare', 'non_rare': 'hico/mAP_non_rare'}
 
 
 class WallClockCurve(Hook):
@@ -50,22 +58,23 @@ class WallClockCurve(Hook):
         self.train_s += time.perf_counter() - self._start
 
     def after_val_epoch(self, runner, metrics=None) -> None:
-        self.rows.append(dict(epoch=runner.epoch, train_min=self.train_s / 60,
+        self.rows.append(dict(epoch=runner.epoch, iters=runner.iter,
+                              train_min=self.train_s / 60,
                               **{k: v for k, v in (metrics or {}).items()
                                  if isinstance(v, (int, float))}))
         if self.train_s >= self.budget_s:
             runner.train_loop.stop_training = True
 
 
-def random_baseline(world: Path, seed: int = 0, per_image: int = 100) -> float:
-    """Default-Full mAP (%) of uniformly random triplets (boxes, classes, verbs, scores)."""
-    gt = load_hico_gt(world / 'annotations/test_hico.json',
-                      world / 'annotations/trainval_hico.json')
+def random_baseline(gt_file: Path, train_file: Path, img_dir: Path, seed: int = 0,
+                    per_image: int = 100) -> dict[str, float]:
+    """Default mAP (%) of uniformly random triplets (boxes, classes, verbs, scores)."""
+    gt = load_hico_gt(gt_file, train_file)
     rng = np.random.default_rng(seed)
     vocab, entries = gt.vocab, []
     pairs = np.array(vocab.valid_pairs)
     for file_name in gt.file_names:
-        with Image.open(world / 'images/test2015' / file_name) as img:
+        with Image.open(img_dir / file_name) as img:
             w, h = img.size
         corners = rng.uniform(0, 1, (2 * per_image, 2, 2)) * [w, h]
         boxes = np.concatenate([corners.min(1), corners.max(1)], axis=1)
@@ -77,73 +86,125 @@ def random_baseline(world: Path, seed: int = 0, per_image: int = 100) -> float:
             hoi_prediction=[dict(subject_id=i, object_id=per_image + i,
                                  category_id=int(vocab.verb_ids[v]), score=float(s))
                             for i, (v, s) in enumerate(zip(picks[:, 0], rng.random(per_image)))]))
-    return evaluate_hico(gt, entries).metrics['mAP_full']
+    metrics = evaluate_hico(gt, entries).metrics
+    return {name: metrics[key.split('/')[1]] for name, key in KEYS.items()}
 
 
-def plot(df: pd.DataFrame, random_map: float, target: float, out: Path, title: str) -> None:
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(df.train_min, df[KEY], marker='o', label='detector (test split)')
-    ax.axhline(random_map, color='grey', ls='--', label='random predictions')
-    ax.axhline(target, color='green', ls=':', label=f'target {target:g}')
-    ax.set_xlabel('training wall time (min)')
-    ax.set_ylabel('HICO-DET Default-Full mAP (%)')
-    ax.set_title(title, fontsize=9)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+def split_files(world: Path, eval_split: str, val_images: int) -> dict[str, str]:
+    """Annotation files and image folders of the training and evaluation splits."""
+    if eval_split == 'test':
+        return dict(train_ann='annotations/trainval_hico.json', train_img='images/train2015/',
+                    eval_ann='annotations/test_hico.json', eval_img='images/test2015/')
+    train_ann, val_ann = carve_validation(world, val_images)
+    return dict(train_ann=str(train_ann.relative_to(world)), train_img='images/train2015/',
+                eval_ann=str(val_ann.relative_to(world)), eval_img='images/train2015/')
+
+
+def build_cfg(args: argparse.Namespace, files: dict[str, str], seed: int) -> Config:
+    cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(world_overrides(args.world, **files))
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.work_dir = str(Path(args.work_dir) / f'seed_{seed}')
+    cfg.randomness = dict(seed=seed)
+    if args.max_epochs:
+        cfg.train_cfg.max_epochs = args.max_epochs
+    cfg.train_cfg.val_interval = 1
+    cfg.default_hooks.checkpoint.interval = cfg.train_cfg.max_epochs  # keep the run light
+    return cfg
+
+
+def within_budget(df: pd.DataFrame, budget_min: float) -> pd.Series:
+    """The last evaluation whose training time is within the budget (else the first)."""
+    inside = df[df.train_min <= budget_min]
+    return (inside if len(inside) else df).iloc[-1]
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--config', default='mm_configs/muren_tiny_synth_hico.py')
-    parser.add_argument('--budget-min', type=float, default=15.0)
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
+    parser.add_argument('--budget-min', type=float, default=10.0)
     parser.add_argument('--max-epochs', type=int, default=None,
                         help='default: the config\'s schedule')
     parser.add_argument('--target', type=float, default=30.0, help='mAP target (%%)')
     parser.add_argument('--world', default='data/synth')
+    parser.add_argument('--eval-split', choices=['test', 'val'], default='test')
+    parser.add_argument('--val-images', type=int, default=300,
+                        help='images carved from training for --eval-split val')
     parser.add_argument('--work-dir', default='work_dirs/learning_check')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default=None)
     args = parser.parse_args(argv)
 
     world, work_dir = Path(args.world), Path(args.work_dir)
     if not (world / 'annotations/test_hico.json').exists():
         generate_world(world, seed=0)
-    cfg = Config.fromfile(args.config)
-    cfg.work_dir = str(work_dir)
-    if args.max_epochs:
-        cfg.train_cfg.max_epochs = args.max_epochs
-    cfg.train_cfg.val_interval = 1
-    cfg.default_hooks.checkpoint.interval = cfg.train_cfg.max_epochs  # keep the run light
-    runner = Runner.from_cfg(cfg)
-    curve = WallClockCurve(args.budget_min * 60)
-    runner.register_hook(curve)
-    start = time.perf_counter()
-    runner.train()
-    wall = time.perf_counter() - start
-
-    df = pd.DataFrame(curve.rows)
+    files = split_files(world, args.eval_split, args.val_images)
+    frames, walls = [], {}
+    for seed in args.seeds:
+        runner = RUNNERS.build(build_cfg(args, files, seed))
+        curve = WallClockCurve(args.budget_min * 60)
+        runner.register_hook(curve)
+        start = time.perf_counter()
+        runner.train()
+        walls[seed] = time.perf_counter() - start
+        frames.append(pd.DataFrame(curve.rows).assign(seed=seed))
+    df = pd.concat(frames, ignore_index=True)
+    work_dir.mkdir(parents=True, exist_ok=True)
     df.to_csv(work_dir / 'learning_curve.csv', index=False)
-    return summarize(df, random_baseline(world), args, wall)
+    rand = random_baseline(world / files['eval_ann'], world / files['train_ann'],
+                           world / files['eval_img'])
+    return summarize(df, rand, args, walls)
 
 
-def summarize(df: pd.DataFrame, random_map: float, args: argparse.Namespace,
-              wall_s: float) -> dict:
-    """Write ``learning_check.json`` and ``learning_curve.png`` from the recorded curve."""
+def summarize(df: pd.DataFrame, random_map: dict[str, float], args: argparse.Namespace,
+              walls: dict[int, float]) -> dict:
+    """Write ``learning_check.json`` and ``learning_curve.png`` from the recorded curves."""
     work_dir = Path(args.work_dir)
-    best = df.loc[df[KEY].idxmax()]
-    summary = dict(config=args.config, world=args.world, budget_min=args.budget_min,
-                   epochs=int(df.epoch.max()), train_min=float(df.train_min.max()),
-                   wall_min_incl_eval=wall_s / 60, final_map_full=float(df[KEY].iloc[-1]),
-                   best_map_full=float(best[KEY]), best_epoch=int(best.epoch),
-                   random_map_full=random_map, target=args.target,
-                   reached=bool(df[KEY].max() >= args.target),
-                   source='HICODetMetric (reference mode, percent) on the synthetic test '
-                          'split; curve in learning_curve.csv')
-    plot(df, random_map, args.target, work_dir / 'learning_curve.png',
-         f'{Path(args.config).name}: mAP vs training time')
+    per_seed = []
+    for seed, group in df.groupby('seed'):
+        row = within_budget(group, args.budget_min)
+        per_seed.append(dict(seed=int(seed), epochs=int(row.epoch), iters=int(row.iters),
+                             train_min=float(row.train_min),
+                             wall_min_incl_eval=walls[seed] / 60,
+                             **{f'map_{n}': float(row[k]) for n, k in KEYS.items()}))
+    table = pd.DataFrame(per_seed)
+    stats = {f'map_{n}': dict(mean=float(table[f'map_{n}'].mean()),
+                              std=float(table[f'map_{n}'].std(ddof=1)) if len(table) > 1
+                              else 0.0) for n in KEYS}
+    summary = dict(config=args.config, world=str(args.world), eval_split=args.eval_split,
+                   cfg_options=args.cfg_options, budget_min=args.budget_min,
+                   seeds=per_seed, mean_std=stats, random=random_map, target=args.target,
+                   reached=bool(stats['map_full']['mean'] >= args.target),
+                   source=f'HICODetMetric (reference mode, percent) on the synthetic '
+                          f'{args.eval_split} split; curves in learning_curve.csv')
+    plot(df, random_map, args, work_dir / 'learning_curve.png')
     (work_dir / 'learning_check.json').write_text(json.dumps(summary, indent=1))
+    print(table.to_string(index=False, float_format='%.2f'))
     print(json.dumps(summary, indent=1))
     return summary
+
+
+def plot(df: pd.DataFrame, random_map: dict[str, float], args: argparse.Namespace,
+         out: Path) -> None:
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for seed, group in df.groupby('seed'):
+        line, = ax.plot(group.train_min, group[KEYS['full']], marker='o', ms=3,
+                        label=f'seed {seed}: Full')
+        ax.plot(group.train_min, group[KEYS['rare']], ls='--', color=line.get_color(),
+                alpha=0.6, label=f'seed {seed}: Rare')
+        ax.plot(group.train_min, group[KEYS['non_rare']], ls=':', color=line.get_color(),
+                alpha=0.6, label=f'seed {seed}: Non-Rare')
+    ax.axhline(random_map['full'], color='grey', ls='--', label='random predictions (Full)')
+    ax.axhline(args.target, color='green', ls=':', label=f'target {args.target:g}')
+    ax.axvline(args.budget_min, color='red', lw=0.8, label=f'budget {args.budget_min:g} min')
+    ax.set_xlabel('training wall time (min)')
+    ax.set_ylabel(f'HICO-DET Default mAP (%), {args.eval_split} split')
+    ax.set_title(f'{Path(args.config).name}: mAP vs training time', fontsize=9)
+    ax.legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
 
 
 if __name__ == '__main__':

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from vlmhoi.synth import generate_world
+from vlmhoi.synth import generate_world, world_cfg_options
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -25,7 +25,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--out', default='data/synth', help='synthetic world folder')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--train', type=int, default=1000, help='train images')
-    parser.add_argument('--test', type=int, default=300, help='test images')
+    parser.add_argument('--test', type=int, default=400, help='test images')
     parser.add_argument('--size', type=int, default=256, help='image side in pixels')
     parser.add_argument('--config', default='mm_configs/muren_tiny_synth_hico.py')
     parser.add_argument('--epochs', type=int, default=12,
@@ -50,16 +50,6 @@ def make_world(args: argparse.Namespace) -> None:
 def run(cmd: list[str]) -> None:
     print('[demo] $ ' + shlex.join(cmd), flush=True)
     subprocess.run(cmd, check=True)
-
-
-def world_cfg_options(world: str | Path) -> list[str]:
-    """``--cfg-options`` that point a ``*_synth_hico.py`` config at the world in ``world``."""
-    root = f'{Path(world).as_posix()}/'
-    data = [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')]
-    return data + [f'{ev}.{key}={root}annotations/{name}'
-                   for ev in ('val_evaluator', 'test_evaluator')
-                   for key, name in (('ann_file', 'test_hico.json'),
-                                     ('train_ann_file', 'trainval_hico.json'))]
 
 
 def train_and_test(args: argparse.Namespace) -> None:

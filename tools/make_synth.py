@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--out', default='data/synth', help='output folder (default data/synth)')
     parser.add_argument('--seed', type=int, default=0, help='random seed, >= 0 (default 0)')
     parser.add_argument('--train', type=int, default=1000, help='train images (default 1000)')
-    parser.add_argument('--test', type=int, default=300, help='test images (default 300)')
+    parser.add_argument('--test', type=int, default=400, help='test images (default 400)')
     parser.add_argument('--size', type=int, default=256,
                         help='image side in pixels, >= 64 (default 256)')
     parser.add_argument('--no-progress', action='store_true', help='no progress bars')

@@ -17,14 +17,14 @@ def test_largest_remainder_sums_to_total_and_follows_weights():
 
 def test_combo_counts_are_zipf_like_and_can_cover_every_combo():
     n = len(world.COMBOS)
-    counts = combo_counts(1000, range(n), ensure_each=False)
+    counts = combo_counts(1000, range(n))
     values = [counts[i] for i in range(n)]
     assert values == sorted(values, reverse=True)
     assert values[0] >= 10 * values[-1]
-    few = combo_counts(n + 5, range(n), ensure_each=True)
+    few = combo_counts(n + 5, range(n), min_each=1)
     assert sum(few.values()) == n + 5
     assert min(few.values()) >= 1
-    assert min(combo_counts(n + 5, range(n), ensure_each=False).values()) == 0
+    assert min(combo_counts(n + 5, range(n)).values()) == 0
 
 
 def test_allocation_is_deterministic_per_seed():
@@ -55,3 +55,28 @@ def test_test_categories_all_appear_in_train(moderate_records):
     train = {i for image in alloc['train'] for i in image}
     test = {i for image in alloc['test'] for i in image}
     assert len(train) < len(world.COMBOS) and test <= train
+
+
+def test_min_each_lifts_the_tail_and_keeps_the_total():
+    n = len(world.COMBOS)
+    counts = combo_counts(600, range(n), min_each=8)
+    assert sum(counts.values()) == 600
+    assert min(counts.values()) == 8
+    plain = combo_counts(600, range(n))
+    assert counts[0] < plain[0], 'the head donates'
+    assert min(plain.values()) < 8
+    assert combo_counts(8 * n - 1, range(n), min_each=8) == combo_counts(8 * n - 1, range(n)), \
+        'no room: the plain Zipf counts'
+
+
+def test_default_test_split_holds_the_minimum_per_template():
+    from vlmhoi.synth.generate import allocate
+    alloc = allocate(0, 1000, 400)
+    present = {i for image in alloc['train'] for i in image}
+    test_counts = {i: 0 for i in present}
+    for image in alloc['test']:
+        for i in image:
+            test_counts[i] += 1
+    dropped = sum(len(x) for x in alloc['test'])
+    assert dropped > 0
+    assert min(test_counts.values()) >= world.TEST_MIN_PER_COMBO - 1  # packing may drop one

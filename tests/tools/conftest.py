@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.demo import world_cfg_options
-from vlmhoi.synth import generate_world
+from vlmhoi.synth import generate_world, world_cfg_options
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = 'mm_configs/muren_tiny_synth_hico.py'

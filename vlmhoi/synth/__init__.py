@@ -6,6 +6,8 @@ verb is a visible configuration, and writes HICO-DET- and V-COCO-format annotati
 ``generate.py`` and the module docstrings of ``hico_writer`` / ``vcoco_writer``).
 """
 from .generate import generate_world
+from .splits import carve_validation, world_cfg_options, world_overrides
 from .stats import WorldStats
 
-__all__ = ['generate_world', 'WorldStats']
+__all__ = ['WorldStats', 'carve_validation', 'generate_world', 'world_cfg_options',
+           'world_overrides']

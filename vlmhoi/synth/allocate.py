@@ -28,23 +28,23 @@ def largest_remainder(total: int, weights: Sequence[float]) -> list[int]:
     return [int(c) for c in counts]
 
 
-def combo_counts(total: int, allowed: Sequence[int], ensure_each: bool,
+def combo_counts(total: int, allowed: Sequence[int], min_each: int = 0,
                  exponent: float = world.ZIPF_EXPONENT) -> dict[int, int]:
     """How many interactions of each allowed combo (index into ``world.COMBOS``) to make.
 
     Weights are ``(rank + 1) ** -exponent`` by the combo's global rank. With
-    ``ensure_each`` (and ``total`` large enough) every allowed combo gets at least one,
-    taken from the currently largest count.
+    ``min_each`` (and ``total`` large enough) every allowed combo gets at least that many,
+    taken one at a time from the currently largest count.
     """
     allowed = sorted(allowed)
     counts = dict(zip(allowed, largest_remainder(
         total, [(i + 1) ** -exponent for i in allowed])))
-    if ensure_each and total >= len(allowed):
+    if min_each > 0 and total >= min_each * len(allowed):
         for i in allowed:
-            if counts[i] == 0:
+            while counts[i] < min_each:
                 donor = max(allowed, key=lambda j: (counts[j], -j))
                 counts[donor] -= 1
-                counts[i] = 1
+                counts[i] += 1
     return counts
 
 
@@ -85,12 +85,12 @@ def pack(rng: np.random.Generator, slots: list[int], targets: Sequence[int],
 
 
 def allocate_split(rng: np.random.Generator, n_images: int, allowed: Sequence[int],
-                   widths: Sequence[float], ensure_each: bool) -> list[list[int]]:
+                   widths: Sequence[float], min_each: int = 0) -> list[list[int]]:
     """Combo indices per image for one split (long-tailed, see the module docstring)."""
     keys = list(world.INTERACTIONS_PER_IMAGE)
     p = np.array([world.INTERACTIONS_PER_IMAGE[k] for k in keys], dtype=float)
     targets = [int(keys[i]) for i in rng.choice(len(keys), size=n_images, p=p / p.sum())]
-    counts = combo_counts(sum(targets), allowed, ensure_each)
+    counts = combo_counts(sum(targets), allowed, min_each)
     slots = [i for i in sorted(counts) for _ in range(counts[i])]
     budget = (1 - 2 * world.MARGIN) / (world.PERSON_HEIGHT_MIN * world.GROUP_SCALE_RANGE[1])
     return pack(rng, slots, targets, widths, budget)
