@@ -1,6 +1,7 @@
 """HOI detector components; importing this package registers them in mmdet's registries."""
 from .attentive_fusion import AttentiveFusion
 from .cross_attention_layer import CrossAttentionLayer
+from .dense_aux_head import DenseAuxHead
 from .detr_init import (
                         DetrLoadReport,
                         DetrPretrainedInit,
@@ -16,9 +17,11 @@ from .hoi_match_costs import HOIBoxL1Cost, HOIGIoUCost, HOIObjClassCost, HOIVerb
 from .hoi_postprocess import HOIPostProcessor, load_correct_mat, triplet_nms
 from .hoi_targets import hoi_targets
 from .relational_context import MultiplexRelationContext
+from .spatial_prior import GaussianSpatialPrior
 
 __all__ = [
-    'AttentiveFusion', 'CrossAttentionLayer', 'DetrLoadReport', 'DetrPretrainedInit',
+    'AttentiveFusion', 'CrossAttentionLayer', 'DenseAuxHead', 'DetrLoadReport',
+    'DetrPretrainedInit', 'GaussianSpatialPrior',
     'HOIBoxL1Cost', 'HOIDecoder', 'HOIDetector', 'HOIGIoUCost', 'HOIHead',
     'HOIHungarianAssigner', 'HOIObjClassCost', 'HOIPostProcessor', 'HOIVerbClassCost',
     'MultiplexRelationContext', 'hoi_targets', 'load_correct_mat', 'load_detr_pretrained',

@@ -35,8 +35,14 @@ class HOIDetector(DETR):
     """
 
     def __init__(self, *args, detr_checkpoint: str | None = None,
-                 detr_map_head: bool = True, **kwargs) -> None:
+                 detr_map_head: bool = True, aux_head: dict | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # training-only dense head on the encoder memory (DenseAuxHead); None = paper model
+        self.aux_head = MODELS.build(aux_head) if aux_head else None
+        if self.decoder.num_groups != self.bbox_head.num_query_groups:
+            raise ValueError(f'decoder.num_groups ({self.decoder.num_groups}) != '
+                             f'bbox_head.num_query_groups ({self.bbox_head.num_query_groups})'
+                             ': set both from one config variable (Group-DETR)')
         self.detr_checkpoint = detr_checkpoint
         self.detr_map_head = detr_map_head
         self.detr_load_report: DetrLoadReport | None = None
@@ -79,12 +85,38 @@ class HOIDetector(DETR):
         """The decoder owns its queries: only the memory is passed on."""
         return dict(memory=memory), dict()
 
-    def forward_decoder(self, memory: Tensor, memory_mask: Tensor,
-                        memory_pos: Tensor) -> dict[str, Tensor]:
-        """-> ``human_states``, ``object_states``, ``interaction_states`` (L, B, Q, C)."""
-        out = self.decoder(memory, memory_mask=memory_mask, memory_pos=memory_pos)
-        return dict(human_states=out['human'], object_states=out['object'],
-                    interaction_states=out['interaction'])
+    def pre_transformer(self, img_feats, batch_data_samples=None) -> tuple[dict, dict]:
+        """mmdet's DETR inputs, plus the feature map's (H, W) for the decoder."""
+        encoder_inputs, decoder_inputs = super().pre_transformer(img_feats, batch_data_samples)
+        decoder_inputs['spatial_shape'] = tuple(img_feats[-1].shape[-2:])
+        return encoder_inputs, decoder_inputs
+
+    def forward_decoder(self, memory: Tensor, memory_mask: Tensor, memory_pos: Tensor,
+                        spatial_shape: tuple[int, int] | None = None) -> dict[str, Tensor]:
+        """-> ``human_states``, ``object_states``, ``interaction_states`` (L, B, Q, C),
+        plus ``human_ref`` / ``object_ref`` (B, Q, 2) with the decoder's spatial prior."""
+        out = self.decoder(memory, memory_mask=memory_mask, memory_pos=memory_pos,
+                           spatial_shape=spatial_shape)
+        result = dict(human_states=out['human'], object_states=out['object'],
+                      interaction_states=out['interaction'])
+        result.update({k: out[k] for k in ('human_ref', 'object_ref') if k in out})
+        return result
+
+    def loss(self, batch_inputs: Tensor, batch_data_samples: SampleList) -> dict[str, Tensor]:
+        """DETR's loss (``forward_transformer`` steps spelled out to keep the encoder
+        memory), plus the dense auxiliary head's losses when there is one."""
+        img_feats = self.extract_feat(batch_inputs)
+        encoder_inputs, decoder_inputs = self.pre_transformer(img_feats, batch_data_samples)
+        encoder_outputs = self.forward_encoder(**encoder_inputs)
+        tmp_decoder_inputs, head_inputs = self.pre_decoder(**encoder_outputs)
+        decoder_inputs.update(tmp_decoder_inputs)
+        head_inputs.update(self.forward_decoder(**decoder_inputs))
+        losses = self.bbox_head.loss(**head_inputs, batch_data_samples=batch_data_samples)
+        if self.aux_head is not None:
+            losses.update(self.aux_head.loss(
+                encoder_outputs['memory'], encoder_inputs['feat_mask'],
+                decoder_inputs['spatial_shape'], batch_data_samples))
+        return losses
 
     def predict(self, batch_inputs: Tensor, batch_data_samples: SampleList,
                 rescale: bool = True) -> SampleList:

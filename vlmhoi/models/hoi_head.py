@@ -30,17 +30,27 @@ import copy
 from collections.abc import Sequence
 
 import torch
-from mmdet.models.layers.transformer import MLP
+from mmdet.models.layers.transformer import MLP, inverse_sigmoid
 from mmdet.models.task_modules.assigners import AssignResult
 from mmdet.registry import MODELS, TASK_UTILS
 from mmdet.structures import SampleList
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from mmdet.utils import reduce_mean
-from mmengine.model import BaseModule
+from mmengine.model import BaseModule, bias_init_with_prob
 from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
 from .hoi_targets import hoi_targets
+
+
+def _boxes(logits: Tensor, ref: Tensor | None) -> Tensor:
+    """Box MLP output (..., Q, 4) -> sigmoid cxcywh, centres offset from ``ref`` (B, Q, 2)
+    in inverse-sigmoid space when given (as Deformable DETR / SMCA)."""
+    if ref is None:
+        return logits.sigmoid()
+    offset = torch.cat([inverse_sigmoid(ref), ref.new_zeros(ref.shape)], dim=-1)
+    return (logits + offset).sigmoid()
+
 
 DEFAULT_ASSIGNER = dict(type='HOIHungarianAssigner', match_costs=[
     dict(type='HOIObjClassCost', weight=1.0), dict(type='HOIVerbClassCost', weight=1.0),
@@ -61,6 +71,14 @@ class HOIHead(BaseModule):
         eos_coef: CE weight of the background class.
         loss_obj_cls, loss_verb_cls, loss_bbox, loss_iou: mmdet loss configs.
         extra_losses: configs of extra loss modules called on the last layer (see module doc).
+        num_query_groups: Group-DETR groups of the decoder's training queries (``HOIDecoder``
+            ``num_groups``): the Q' training queries are split into this many equal groups,
+            each assigned one-to-one on its own, and each loss is the mean over groups.
+            Extra losses see group 0. 1 = off (paper).
+        verb_prior_prob: initialise the verb classifier's bias to this sigmoid probability
+            (RetinaNet's focal-loss prior, Lin et al. ICCV 2017, Sec. 4.1), so the first
+            iterations are not dominated by the 117 verb negatives of every query. None =
+            PyTorch's default init (paper / reference code).
         train_cfg: ``dict(assigner=...)``; defaults to MUREN's matcher costs.
         test_cfg: kwargs of ``HOIPostProcessor`` (``max_per_img``, ``dataset_vocab``,
             ``correct_mat``, ``triplet_nms``, ...).
@@ -78,6 +96,8 @@ class HOIHead(BaseModule):
                  loss_bbox: dict | None = None,
                  loss_iou: dict | None = None,
                  extra_losses: Sequence[dict] | None = None,
+                 num_query_groups: int = 1,
+                 verb_prior_prob: float | None = None,
                  train_cfg: dict | None = None,
                  test_cfg: dict | None = None,
                  init_cfg: dict | None = None) -> None:
@@ -102,6 +122,10 @@ class HOIHead(BaseModule):
         self.loss_bbox = MODELS.build(loss_bbox or dict(type='L1Loss', loss_weight=2.5))
         self.loss_iou = MODELS.build(loss_iou or dict(type='GIoULoss', loss_weight=1.0))
         self.extra_losses = nn.ModuleList(MODELS.build(c) for c in (extra_losses or []))
+        self.num_query_groups = num_query_groups
+        if verb_prior_prob is not None and not 0.0 < verb_prior_prob < 1.0:
+            raise ValueError(f'verb_prior_prob must be in (0, 1), got {verb_prior_prob}')
+        self.verb_prior_prob = verb_prior_prob
 
         train_cfg = dict(train_cfg or {})
         self.assigner = TASK_UTILS.build(copy.deepcopy(train_cfg.get('assigner',
@@ -110,14 +134,24 @@ class HOIHead(BaseModule):
             type='HOIPostProcessor', num_objects=num_objects, num_verbs=num_verbs,
             no_object_class=no_object_class, **dict(test_cfg or {})))
 
+    def init_weights(self) -> None:
+        """Default init, then the verb-bias prior when ``verb_prior_prob`` is set."""
+        super().init_weights()
+        if self.verb_prior_prob is not None:
+            nn.init.constant_(self.verb_cls.bias, bias_init_with_prob(self.verb_prior_prob))
+
     def forward(self, human_states: Tensor, object_states: Tensor,
-                interaction_states: Tensor) -> dict[str, Tensor]:
+                interaction_states: Tensor, human_ref: Tensor | None = None,
+                object_ref: Tensor | None = None) -> dict[str, Tensor]:
         """Branch features (L, B, Q, C) -> ``obj_logits`` (L, B, Q, K), ``verb_logits``
-        (L, B, Q, V), ``sub_boxes`` / ``obj_boxes`` (L, B, Q, 4) normalised cxcywh."""
+        (L, B, Q, V), ``sub_boxes`` / ``obj_boxes`` (L, B, Q, 4) normalised cxcywh.
+
+        ``human_ref`` / ``object_ref`` (B, Q, 2): reference points of the decoder's spatial
+        prior; box centres are then predicted relative to them (in logit space)."""
         return dict(obj_logits=self.obj_cls(object_states),
                     verb_logits=self.verb_cls(interaction_states),
-                    sub_boxes=self.sub_bbox_mlp(human_states).sigmoid(),
-                    obj_boxes=self.obj_bbox_mlp(object_states).sigmoid())
+                    sub_boxes=_boxes(self.sub_bbox_mlp(human_states), human_ref),
+                    obj_boxes=_boxes(self.obj_bbox_mlp(object_states), object_ref))
 
     def get_targets(self, batch_data_samples: SampleList) -> list[InstanceData]:
         """Normalised GT pairs per image (see :func:`hoi_targets`)."""
@@ -142,17 +176,18 @@ class HOIHead(BaseModule):
         return results
 
     def loss(self, human_states: Tensor, object_states: Tensor, interaction_states: Tensor,
-             batch_data_samples: SampleList) -> dict[str, Tensor]:
+             batch_data_samples: SampleList, **refs: Tensor) -> dict[str, Tensor]:
         """Losses of all layers (last one unprefixed, others ``d{i}.``) plus extra losses."""
         return self.loss_and_assign(human_states, object_states, interaction_states,
-                                    batch_data_samples)[0]
+                                    batch_data_samples, **refs)[0]
 
     def loss_and_assign(
             self, human_states: Tensor, object_states: Tensor, interaction_states: Tensor,
-            batch_data_samples: SampleList
+            batch_data_samples: SampleList, **refs: Tensor
     ) -> tuple[dict[str, Tensor], dict[str, Tensor], list[AssignResult]]:
-        """Losses, the last layer's predictions and its assignment (one per image)."""
-        outs = self(human_states, object_states, interaction_states)
+        """Losses, the last layer's predictions and its assignment (one per image);
+        ``refs``: ``human_ref`` / ``object_ref`` of the decoder's spatial prior, if any."""
+        outs = self(human_states, object_states, interaction_states, **refs)
         targets = self.get_targets(batch_data_samples)
         device = outs['obj_logits'].device
         num_pairs = torch.tensor(float(sum(len(t) for t in targets)), device=device)
@@ -160,14 +195,28 @@ class HOIHead(BaseModule):
         num_layers = outs['obj_logits'].size(0)
         losses: dict[str, Tensor] = {}
         for layer in range(num_layers):
-            preds = {k: v[layer] for k, v in outs.items()}
-            assigns = self.assign(preds, targets, batch_data_samples)
             prefix = '' if layer == num_layers - 1 else f'd{layer}.'
-            for k, v in self.loss_by_assign(preds, targets, assigns, num_pairs).items():
-                losses[prefix + k] = v
+            for g, preds in enumerate(self.split_groups({k: v[layer] for k, v in outs.items()})):
+                group_assigns = self.assign(preds, targets, batch_data_samples)
+                if g == 0:
+                    first, assigns = preds, group_assigns
+                for k, v in self.loss_by_assign(preds, targets, group_assigns,
+                                                num_pairs).items():
+                    v = v / self.num_query_groups
+                    losses[prefix + k] = losses[prefix + k] + v if g else v
+        preds = first
         for module in self.extra_losses:
             losses.update(module(preds, assigns, batch_data_samples))
         return losses, preds, assigns
+
+    def split_groups(self, preds: dict[str, Tensor]) -> list[dict[str, Tensor]]:
+        """One layer's predictions (B, G x Q, ...) -> G dicts of (B, Q, ...)."""
+        g = self.num_query_groups
+        total = preds['obj_logits'].size(1)
+        if total % g:
+            raise ValueError(f'{total} queries do not split into {g} query groups')
+        return [{k: v[:, i * (total // g):(i + 1) * (total // g)] for k, v in preds.items()}
+                for i in range(g)]
 
     def loss_by_assign(self, preds: dict[str, Tensor], targets: list[InstanceData],
                        assigns: list[AssignResult], num_pairs: float) -> dict[str, Tensor]:
@@ -206,10 +255,10 @@ class HOIHead(BaseModule):
         return losses
 
     def predict(self, human_states: Tensor, object_states: Tensor, interaction_states: Tensor,
-                batch_data_samples: SampleList,
-                rescale: bool = True) -> list[tuple[InstanceData, InstanceData]]:
+                batch_data_samples: SampleList, rescale: bool = True,
+                **refs: Tensor) -> list[tuple[InstanceData, InstanceData]]:
         """Last layer -> per image (``pred_instances``, ``pred_hoi``) (see HOIPostProcessor)."""
-        outs = self(human_states[-1:], object_states[-1:], interaction_states[-1:])
+        outs = self(human_states[-1:], object_states[-1:], interaction_states[-1:], **refs)
         return [self.postprocessor(outs['obj_logits'][0, i], outs['verb_logits'][0, i],
                                    outs['sub_boxes'][0, i], outs['obj_boxes'][0, i],
                                    ds.metainfo, rescale=rescale)
