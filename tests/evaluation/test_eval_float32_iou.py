@@ -3,15 +3,17 @@ truth and model outputs make it); official mode stays float64, as MATLAB."""
 import numpy as np
 import pytest
 
-from tests.evaluation.worlds import SUB, gt_image, pred_image, train_set
+from tests.evaluation.worlds import (
+    AT_HALF_IN_F32,
+    AT_HALF_IN_F64,
+    RIDE,
+    SUB,
+    gt_image,
+    pred_image,
+    train_set,
+)
 from vlmhoi.evaluation import evaluate_hico, hico_gt_from_entries
 from vlmhoi.evaluation.iou import iou_official_hico, iou_reference
-
-RIDE = ('ride', 'bicycle')
-# two-decimal ground-truth / predicted object boxes whose IoU is 0.5 up to rounding:
-# (float64 IoU, float32 IoU) sit on different sides of 0.5
-AT_HALF_IN_F64 = ([84.13, 6.61, 92.91, 6.67], [84.13, 6.61, 88.02, 6.67])
-AT_HALF_IN_F32 = ([9.08, 19.85, 40.46, 58.03], [9.08, 19.85, 24.27, 58.03])
 
 
 def _f32_iou(pred, gt):
