@@ -8,11 +8,11 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger, print_log
 
 from ..hoi_format_errors import AnnotationFormatError
+from ..rare_split import RARE_THRESHOLD, rare_split
 from ..vocab import HOIVocab
 from .hoi_annotation_checks import check_entry, load_annotation_list
 
 PREPARE_DOC = 'docs/datasets.md'
-RARE_THRESHOLD = 10  # HICO-DET convention: a category with < 10 training instances is rare
 
 
 class BaseHOIDataset(BaseDataset):
@@ -122,6 +122,10 @@ class BaseHOIDataset(BaseDataset):
         return counts
 
     def rare_categories(self, threshold: int = RARE_THRESHOLD) -> set[tuple[int, int]]:
-        """Valid categories with fewer than ``threshold`` training instances."""
+        """Valid categories that :func:`vlmhoi.rare_split.rare_split` calls rare: 1 to
+        ``threshold - 1`` training instances (categories without any are in neither part,
+        as in the reference evaluator)."""
         counts = self.category_counts()
-        return {pair for pair in self.vocab.valid_pairs if counts[pair] < threshold}
+        pairs = list(self.vocab.valid_pairs)
+        rare, _ = rare_split([counts[p] for p in pairs], threshold=threshold)
+        return {p for p, r in zip(pairs, rare) if r}
