@@ -40,13 +40,12 @@ from vlmhoi.evaluation.vcoco_dets import (  # noqa: E402
     detections_to_records,
 )
 from vlmhoi.evaluation.vcoco_eval import evaluate_vcoco  # noqa: E402
-from vlmhoi.evaluation.vcoco_from_qpic import official_from_qpic  # noqa: E402
-from vlmhoi.evaluation.vcoco_gt import load_vcoco_gt, vcoco_gt_from_data  # noqa: E402
-from vlmhoi.hoi_format_errors import (  # noqa: E402
-    AnnotationFormatError,
-    HOIFormatError,
-    PredictionFormatError,
+from vlmhoi.evaluation.vcoco_from_qpic import (  # noqa: E402
+    load_vcoco_images,
+    official_from_qpic,
 )
+from vlmhoi.evaluation.vcoco_gt import load_vcoco_gt, vcoco_gt_from_data  # noqa: E402
+from vlmhoi.hoi_format_errors import HOIFormatError, PredictionFormatError  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -99,7 +98,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result = evaluate_hico(gt, preds, mode=args.mode, correct_mat=mat,
                                max_per_image=args.max_per_image, source=args.pred)
     else:
-        images = load_json_file(args.gt, AnnotationFormatError)
+        images = load_vcoco_images(args.gt)
         if args.vsrl_gt:
             vgt = load_vcoco_gt(args.vsrl_gt, args.coco_gt, args.split_ids)
         else:

@@ -97,7 +97,9 @@ def test_vcoco_metric_with_no_object_label(tmp_path):
     (tmp_path / 'vsrl.json').write_text(json.dumps(vsrl))
     (tmp_path / 'coco.json').write_text(json.dumps(coco))
     np.savetxt(tmp_path / 'split.ids', [IMG], fmt='%d')
-    (tmp_path / 'test_vcoco.json').write_text(json.dumps(images))
+    # a valid QPIC-format file (checked like VCOCODataset checks it); only its order is used
+    entries = [dict(e, annotations=[], hoi_annotation=[]) for e in images]
+    (tmp_path / 'test_vcoco.json').write_text(json.dumps(entries))
     metric = VCOCOMetric(ann_file=str(tmp_path / 'test_vcoco.json'),
                          vsrl_annot_file=str(tmp_path / 'vsrl.json'),
                          coco_annot_file=str(tmp_path / 'coco.json'),

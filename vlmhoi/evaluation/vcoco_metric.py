@@ -9,16 +9,10 @@ import numpy as np
 from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
 
-from vlmhoi.evaluation.pred_format import (
-    dump_predictions,
-    load_json_file,
-    order_entries,
-    sample_to_entry,
-)
+from vlmhoi.evaluation.pred_format import dump_predictions, order_entries, sample_to_entry
 from vlmhoi.evaluation.vcoco_eval import evaluate_vcoco_predictions
-from vlmhoi.evaluation.vcoco_from_qpic import official_from_qpic
+from vlmhoi.evaluation.vcoco_from_qpic import load_vcoco_images, official_from_qpic
 from vlmhoi.evaluation.vcoco_gt import VCOCOGroundTruth, load_vcoco_gt, vcoco_gt_from_data
-from vlmhoi.hoi_format_errors import AnnotationFormatError
 from vlmhoi.vocab import vcoco_vocab
 
 
@@ -63,7 +57,7 @@ class VCOCOMetric(BaseMetric):
     def compute_metrics(self, results: list) -> dict[str, Any]:
         """Evaluate with the function ``tools/eval_hoi.py --dataset vcoco`` uses."""
         if self._gt is None:
-            self._images = load_json_file(self.ann_file, AnnotationFormatError)
+            self._images = load_vcoco_images(self.ann_file)
             self._gt = load_vcoco_gt(*self.official_files) if self.official_files[0] else \
                 vcoco_gt_from_data(*official_from_qpic(self._images, self.ann_file),
                                    source=self.ann_file)
