@@ -157,6 +157,19 @@ def flatten_hoi_entries(entries: Any, *, kind: str, vocab: HOIVocab, source: str
         i = next(i for i, f in enumerate(names) if not isinstance(f, str))
         raise err(source, 'file_name must be a string', i)
 
+    return flat_from_arrays(names, nb, nh, coords, cats, sub, obj, verb, score, kind=kind,
+                            vocab=vocab, source=source, allow_no_object=allow_no_object,
+                            entries=entries)
+
+
+def flat_from_arrays(names: list[str], nb: np.ndarray, nh: np.ndarray, coords: np.ndarray,
+                     cats: np.ndarray, sub: np.ndarray, obj: np.ndarray, verb: np.ndarray,
+                     score: np.ndarray, *, kind: str, vocab: HOIVocab, source: str,
+                     allow_no_object: bool = False, entries: Any = None) -> FlatHOI:
+    """Check per-image arrays (``nb`` boxes and ``nh`` HOIs per image; file ids) and build
+    the :class:`FlatHOI`; ground truth needs its ``entries`` to name a problem."""
+    box_key, hoi_key, err = _keys(kind)
+    n = len(names)
     box_off = np.concatenate(([0], np.cumsum(nb)))
     hoi_off = np.concatenate(([0], np.cumsum(nh)))
     extra = {NO_OBJECT: NO_OBJECT} if allow_no_object else {}
