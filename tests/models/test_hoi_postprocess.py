@@ -185,3 +185,33 @@ def test_vcoco_configs_reproduce_the_reference_output():
     cfg = Config.fromfile('mm_configs/muren_r50_hico.py').model.test_cfg
     assert (cfg.output, cfg.max_per_img, cfg.nms_iou, cfg.clip_boxes) == \
         ('topk', 100, 'pixel', False)
+
+
+def test_triplet_nms_equals_the_reference_code():
+    """CDN's evaluator-side ``triplet_nms_filter`` (``$VLMHOI_REFERENCE_REPOS/CDN``)."""
+    from tests.reference_repos import require_checkout
+    from vlmhoi.evaluation.reference_harness import load_reference
+    cls, _ = load_reference(require_checkout('CDN', 'datasets/hico_eval.py'))
+    ref = cls.__new__(cls)
+    rng = np.random.default_rng(0)
+    for trial in range(20):
+        n = 60
+        base = rng.uniform(0, 200, (6, 4)).astype(np.float32)
+        base[:, 2:] = base[:, :2] + rng.uniform(5, 80, (6, 2))
+        pick = rng.integers(0, 6, (n, 2))
+        subs = base[pick[:, 0]] + rng.normal(0, 3, (n, 4)).astype(np.float32)
+        objs = base[pick[:, 1]] + rng.normal(0, 3, (n, 4)).astype(np.float32)
+        scores = np.round(rng.random(n), 2).astype(np.float32)   # with ties
+        labels = rng.integers(0, 3, n)
+        verbs = rng.integers(0, 2, n)
+        ref.thres_nms, ref.nms_alpha, ref.nms_beta = 0.7, 1.0, 0.5
+        boxes = [{'bbox': list(b), 'category_id': 0} for b in subs]
+        boxes += [{'bbox': list(b), 'category_id': int(c)} for b, c in zip(objs, labels)]
+        hois = [{'subject_id': i, 'object_id': n + i, 'category_id': int(v),
+                 'score': float(s)} for i, (v, s) in enumerate(zip(verbs, scores))]
+        out = ref.triplet_nms_filter([{'filename': 'x', 'predictions': boxes,
+                                       'hoi_prediction': hois}])[0]['hoi_prediction']
+        keep = triplet_nms(torch.from_numpy(subs), torch.from_numpy(objs),
+                           torch.from_numpy(scores), torch.from_numpy(labels * 2 + verbs),
+                           thr=0.7, alpha=1.0, beta=0.5)
+        assert keep.tolist() == [h['subject_id'] for h in out], trial
