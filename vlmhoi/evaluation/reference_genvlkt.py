@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from vlmhoi.evaluation.reference_harness import REF_KEYS, _stub_unused_imports, rare_triplets
+from vlmhoi.evaluation.reference_harness import REF_KEYS, rare_triplets, stub_unused_imports
 from vlmhoi.vocab import hico_vocab
 
 
@@ -40,7 +40,7 @@ def _t(values: Any, dtype: type) -> _Tensor:
 def load_genvlkt_evaluator(repo: str | Path) -> type:
     """``HICOEvaluator`` of ``datasets/hico_eval_triplet.py`` (its package imports torch,
     so the module is loaded under stand-in parent packages)."""
-    _stub_unused_imports()
+    stub_unused_imports()
     repo = Path(repo)
     saved = {k: sys.modules.get(k) for k in ('util', 'util.topk', '_genvlkt_datasets')}
     try:

@@ -62,7 +62,8 @@ def _stub_module(name: str) -> types.ModuleType:
     return stub
 
 
-def _stub_unused_imports() -> None:
+def stub_unused_imports() -> None:
+    """Stand-ins for modules the reference files import but the evaluators never use."""
     for name in _UNUSED_IMPORTS:
         try:
             importlib.import_module(name)
@@ -72,7 +73,7 @@ def _stub_unused_imports() -> None:
 
 def load_reference(repo: str | Path) -> tuple[type, type | None]:
     """``HICOEvaluator`` (and ``HICOEvaluatorKO`` if present) from a QPIC-line checkout."""
-    _stub_unused_imports()
+    stub_unused_imports()
     classes = []
     for fname, cls in (('hico_eval.py', 'HICOEvaluator'), ('hico_eval_ko.py', 'HICOEvaluatorKO')):
         path = Path(repo) / 'datasets' / fname

@@ -106,17 +106,13 @@ class HOIPostProcessor:
         the original image (``ori_shape`` as the reference's ``orig_size``; without it the
         input size divided by ``scale_factor`` = (w_scale, h_scale)); ``clip`` clips to
         the image."""
-        img_h, img_w = img_meta['img_shape'][:2]
-        if rescale and 'ori_shape' in img_meta:
-            h, w = img_meta['ori_shape'][:2]
-            out = bbox_cxcywh_to_xyxy(boxes) * boxes.new_tensor([w, h, w, h])
-        else:
-            h, w = img_h, img_w
-            out = bbox_cxcywh_to_xyxy(boxes) * boxes.new_tensor([w, h, w, h])
-            if rescale:
-                scale = out.new_tensor(img_meta['scale_factor']).repeat(2)
-                h, w = img_h / float(scale[1]), img_w / float(scale[0])
-                out = out / scale
+        by_ori = rescale and 'ori_shape' in img_meta
+        h, w = img_meta['ori_shape' if by_ori else 'img_shape'][:2]
+        out = bbox_cxcywh_to_xyxy(boxes) * boxes.new_tensor([w, h, w, h])
+        if rescale and not by_ori:
+            scale = out.new_tensor(img_meta['scale_factor']).repeat(2)
+            h, w = h / float(scale[1]), w / float(scale[0])
+            out = out / scale
         if clip:
             out[:, 0::2].clamp_(min=0, max=w)
             out[:, 1::2].clamp_(min=0, max=h)
