@@ -1,7 +1,7 @@
 """Evaluate an exchange-format prediction file on HICO-DET or V-COCO; prints one JSON object.
 
     python tools/eval_hoi.py --dataset hico --gt test_hico.json --train-gt trainval_hico.json \
-        --pred preds.json [--mode reference|official] [--per-category-csv F] \
+        --pred preds.json [--mode reference|genvlkt|official] [--per-category-csv F] \
         [--pr-curves DIR --categories 1 ride:bicycle]
     python tools/eval_hoi.py --dataset vcoco --gt test_vcoco.json --pred preds.json \
         [--vsrl-gt vcoco_test.json --coco-gt instances_vcoco_all_2014.json \
@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vlmhoi.evaluation.hico_eval import evaluate_hico  # noqa: E402
+from vlmhoi.evaluation.hico_eval import MODES, evaluate_hico  # noqa: E402
 from vlmhoi.evaluation.hico_gt import load_hico_gt  # noqa: E402
 from vlmhoi.evaluation.pred_format import load_json_file  # noqa: E402
 from vlmhoi.evaluation.report import (  # noqa: E402
@@ -40,13 +40,12 @@ from vlmhoi.evaluation.vcoco_dets import (  # noqa: E402
     detections_to_records,
 )
 from vlmhoi.evaluation.vcoco_eval import evaluate_vcoco  # noqa: E402
-from vlmhoi.evaluation.vcoco_from_qpic import official_from_qpic  # noqa: E402
-from vlmhoi.evaluation.vcoco_gt import load_vcoco_gt, vcoco_gt_from_data  # noqa: E402
-from vlmhoi.hoi_format_errors import (  # noqa: E402
-    AnnotationFormatError,
-    HOIFormatError,
-    PredictionFormatError,
+from vlmhoi.evaluation.vcoco_from_qpic import (  # noqa: E402
+    load_vcoco_images,
+    official_from_qpic,
 )
+from vlmhoi.evaluation.vcoco_gt import load_vcoco_gt, vcoco_gt_from_data  # noqa: E402
+from vlmhoi.hoi_format_errors import HOIFormatError, PredictionFormatError  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -55,8 +54,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument('--gt', required=True, help='test_hico.json / test_vcoco.json')
     p.add_argument('--pred', required=True, help='exchange-format predictions (json)')
     p.add_argument('--train-gt', help='trainval_hico.json (HICO-DET rare split)')
-    p.add_argument('--mode', choices=('reference', 'official'), default='reference',
-                   help='HICO-DET protocol (V-COCO is always official)')
+    p.add_argument('--mode', choices=MODES, default='reference',
+                   help='HICO-DET protocol: reference = QPIC/CDN/MUREN hico_eval.py, genvlkt = '
+                        "GEN-VLKT's hico_eval_triplet.py, official = MATLAB (V-COCO is always "
+                        'vsrl_eval.py)')
     p.add_argument('--correct-mat', help='corre_hico.npy / corre_vcoco.npy')
     p.add_argument('--max-per-image', type=int, default=100,
                    help='triplets kept per image (HICO-DET reference mode)')
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result = evaluate_hico(gt, preds, mode=args.mode, correct_mat=mat,
                                max_per_image=args.max_per_image, source=args.pred)
     else:
-        images = load_json_file(args.gt, AnnotationFormatError)
+        images = load_vcoco_images(args.gt)
         if args.vsrl_gt:
             vgt = load_vcoco_gt(args.vsrl_gt, args.coco_gt, args.split_ids)
         else:

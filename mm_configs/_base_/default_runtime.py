@@ -1,6 +1,10 @@
 # Runtime shared by all configs: mmdet scope, the vlmhoi components, logging, checkpoints.
 default_scope = 'mmdet'
-custom_imports = dict(imports=['vlmhoi'], allow_failed_imports=False)
+# the modules that register the components (vlmhoi.REGISTRATION_MODULES); importing
+# `vlmhoi` alone registers nothing, so that evaluation starts without torch
+custom_imports = dict(
+    imports=['vlmhoi.datasets', 'vlmhoi.engine', 'vlmhoi.evaluation.metrics', 'vlmhoi.models'],
+    allow_failed_imports=False)
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

@@ -96,7 +96,12 @@ def test_empty_or_truncated_json(tmp_path, text, words):
     assert err.value.image_index is None
 
 
-def test_skip_invalid_skips_counts_and_logs(tmp_path, hico_entries, capsys):
+def test_skip_invalid_skips_counts_and_logs(tmp_path, hico_entries, monkeypatch):
+    # recorded at print_log: an MMLogger made by an earlier test may write to a stream
+    # that capsys no longer sees
+    from vlmhoi.datasets import base_hoi_dataset
+    logged = []
+    monkeypatch.setattr(base_hoi_dataset, 'print_log', lambda msg, **kw: logged.append(msg))
     bad = json.loads(json.dumps(hico_entries[0]))
     bad['file_name'] = 'c.jpg'
     bad['hoi_annotation'][0]['object_id'] = 9
@@ -105,5 +110,45 @@ def test_skip_invalid_skips_counts_and_logs(tmp_path, hico_entries, capsys):
     assert len(ds) == 2
     assert [i for i, _ in ds.skipped] == [2]
     assert 'object_id 9 is out of range' in ds.skipped[0][1]
-    out = capsys.readouterr()
-    assert 'skipped 1 of 3 invalid entries' in out.out + out.err
+    assert any('skipped 1 of 3 invalid entries' in m for m in logged), logged
+
+
+# format problems (not about the image file): the evaluators read the same files
+FORMAT_CASES = sorted(set(CASES) - {'box outside image'})
+
+
+@pytest.mark.parametrize('case', FORMAT_CASES)
+def test_dataset_and_evaluator_give_the_same_error(tmp_path, hico_entries, case):
+    from vlmhoi.evaluation import load_hico_gt
+    good = write_set(tmp_path, hico_entries, 'train.json')   # before the mutation
+    mutate, _ = CASES[case]
+    entries = [hico_entries[1], hico_entries[0]]
+    wrapped = [entries[1]]
+    mutate(wrapped)
+    entries[1] = wrapped[0]
+    ann = write_set(tmp_path, entries)
+    with pytest.raises(AnnotationFormatError) as from_dataset:
+        load(tmp_path, ann)
+    with pytest.raises(AnnotationFormatError) as from_evaluator:
+        load_hico_gt(ann, good)
+    assert str(from_evaluator.value) == str(from_dataset.value)
+    with pytest.raises(AnnotationFormatError) as as_train_file:
+        load_hico_gt(good, ann)
+    assert str(as_train_file.value) == str(from_dataset.value)
+
+
+def test_vcoco_dataset_and_evaluator_give_the_same_error(tmp_path):
+    from vlmhoi.datasets import VCOCODataset
+    from vlmhoi.evaluation.vcoco_from_qpic import load_vcoco_images
+    entries = [{'file_name': 'v.jpg', 'img_id': 3,
+                'annotations': [{'bbox': [1, 1, 20, 40], 'category_id': 1}],
+                'hoi_annotation': [{'subject_id': 0, 'object_id': -1, 'category_id': 1},
+                                   {'subject_id': 0, 'object_id': -2, 'category_id': 1}]}]
+    ann = write_set(tmp_path, entries)
+    with pytest.raises(AnnotationFormatError) as from_dataset:
+        VCOCODataset(data_root=str(tmp_path), ann_file=ann.name,
+                     data_prefix=dict(img='images/'), pipeline=[])
+    with pytest.raises(AnnotationFormatError) as from_evaluator:
+        load_vcoco_images(ann)
+    assert str(from_evaluator.value) == str(from_dataset.value)
+    assert 'hoi_annotation[1] object_id -2 is out of range' in str(from_dataset.value)

@@ -6,7 +6,7 @@ import torch
 from mmdet.registry import TRANSFORMS
 from mmdet.structures.bbox import HorizontalBoxes
 
-import vlmhoi  # noqa: F401  registers the transforms
+import vlmhoi.datasets  # noqa: F401  registers the transforms
 
 
 def results(boxes, labels, pairs, verbs, width=100, height=80):

@@ -9,8 +9,10 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 from torch.utils.data import DataLoader
 
-import vlmhoi  # noqa: F401
+import vlmhoi
 from vlmhoi.synth import generate_world
+
+vlmhoi.register_all_modules()
 
 SIZE = 96
 

@@ -7,7 +7,7 @@ import torch
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader
 
-import vlmhoi  # noqa: F401  re-registers the local scheme
+import vlmhoi.engine  # noqa: F401  re-registers the local scheme
 
 
 def _resume_like_checkpoint(path):

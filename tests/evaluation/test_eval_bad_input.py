@@ -101,8 +101,9 @@ def test_good_input_passes_and_errors_are_value_errors():
 def test_bad_ground_truth_is_an_annotation_error():
     bad = copy.deepcopy(TEST)
     bad[1]['hoi_annotation'][0]['object_id'] = 5
-    with pytest.raises(AnnotationFormatError, match=r"test annotations: image 1 \('b.jpg'\): "
-                                                    r"hoi_annotation\[0\]: object_id 5"):
+    with pytest.raises(AnnotationFormatError,
+                       match=r"test annotations: image 1 \('b.jpg'\): hoi_annotation\[0\] "
+                             r"object_id 5 is out of range"):
         hico_gt_from_entries(bad, [])
 
 

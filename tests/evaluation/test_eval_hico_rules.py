@@ -98,6 +98,10 @@ def test_rare_split_from_training_counts():
     assert m['mAP_non_rare'] == pytest.approx(100.0)   # ride: 10 training instances
     assert m['mAP_rare'] == pytest.approx(0.0)         # hold cup: 9
     assert m['mAP_full'] == pytest.approx(200 / 3)     # kick: not in training, Full only
+    assert row_of(ref, KICK)['rare'] is None and row_of(ref, KICK)['n_train'] == 0
+    gen = run(test, preds, 'genvlkt', train=train_set({RIDE: 10, HOLD_CUP: 9})).metrics
+    assert {k: gen[k] for k in m if k.startswith(('mAP', 'num_rare', 'num_non'))} == \
+        {k: m[k] for k in m if k.startswith(('mAP', 'num_rare', 'num_non'))}
     off = run(test, preds, 'official', train=train_set({RIDE: 10, HOLD_CUP: 9}))
     assert row_of(off, RIDE)['rare'] is False and row_of(off, HOLD_CUP)['rare'] is True
     assert row_of(off, KICK)['rare'] is True and ap_of(off, KICK) == pytest.approx(1.0)

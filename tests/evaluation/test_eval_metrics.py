@@ -97,11 +97,14 @@ def test_vcoco_metric_with_no_object_label(tmp_path):
     (tmp_path / 'vsrl.json').write_text(json.dumps(vsrl))
     (tmp_path / 'coco.json').write_text(json.dumps(coco))
     np.savetxt(tmp_path / 'split.ids', [IMG], fmt='%d')
-    (tmp_path / 'test_vcoco.json').write_text(json.dumps(images))
+    # a valid QPIC-format file (checked like VCOCODataset checks it); only its order is used
+    entries = [dict(e, annotations=[], hoi_annotation=[]) for e in images]
+    (tmp_path / 'test_vcoco.json').write_text(json.dumps(entries))
     metric = VCOCOMetric(ann_file=str(tmp_path / 'test_vcoco.json'),
                          vsrl_annot_file=str(tmp_path / 'vsrl.json'),
                          coco_annot_file=str(tmp_path / 'coco.json'),
-                         split_file=str(tmp_path / 'split.ids'))
+                         split_file=str(tmp_path / 'split.ids'),
+                         outfile=str(tmp_path / 'preds.json'))
     cls = {c['name']: c['id'] for c in vcoco_action_roles()}
     cup = hico_vocab().object_names.index('cup')
     s = sample(IMG, images[0]['file_name'], [A_BOX, A_BOX, CUP_BOX, [0, 0, 0, 0]],
@@ -121,6 +124,9 @@ def test_vcoco_metric_with_no_object_label(tmp_path):
     assert got['vcoco/AP_role_S1'] == pytest.approx(want['AP_role_S1'])
     assert got['vcoco/AP_role_S1'] == pytest.approx(100.0, abs=1e-4)   # no object: S1 right
     assert got['vcoco/mode'] == 'official'
+    dumped = json.loads((tmp_path / 'preds.json').read_text())   # the exchange format
+    assert [len(e['hoi_prediction']) for e in dumped] == [2]
+    assert evaluate_vcoco_predictions(gt, images, dumped).metrics == want
 
 
 def test_vcoco_metric_without_official_files(tmp_path):

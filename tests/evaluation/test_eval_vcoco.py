@@ -1,16 +1,16 @@
-"""V-COCO role AP: hand-made Scenario 1 / 2 cases and equality with ``vsrl_eval.py``."""
+"""V-COCO role AP: hand-made Scenario 1 / 2 cases and equality with ``vsrl_eval.py`` (from
+``$VLMHOI_REFERENCE_REPOS/v-coco``, see tests/reference_repos.py)."""
 import contextlib
+import importlib.util
 import io
 import json
 import pickle
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from tests.evaluation.worlds import cat_id, make_vcoco_world
+from tests.reference_repos import require_checkout
 from vlmhoi.evaluation import evaluate_vcoco_predictions, vcoco_gt_from_data
 from vlmhoi.evaluation.vcoco_dets import detections_from_exchange, detections_to_records
 from vlmhoi.evaluation.vcoco_from_qpic import official_from_qpic
@@ -140,26 +140,17 @@ def test_ground_truth_derived_from_qpic_format_equals_official():
     assert m['AP_role_S2'] == pytest.approx(100.0, abs=1e-4)
 
 
-def _vsrl_eval_module(tmp_path):
-    repo = '/work/.mirror/s-gupta+v-coco/repo'
-    if shutil.which('git') is None or subprocess.run(
-            ['git', '-C', repo, 'rev-parse'], capture_output=True).returncode != 0:
-        pytest.skip('V-COCO mirror not available: cannot run the official vsrl_eval.py')
-    pytest.importorskip('pycocotools', reason='vsrl_eval.py needs pycocotools')
-    src = subprocess.run(['git', '-C', repo, 'show', 'HEAD:vsrl_eval.py'], check=True,
-                         capture_output=True, text=True).stdout
-    (tmp_path / 'vsrl_eval.py').write_text(src)
-    sys.path.insert(0, str(tmp_path))
-    try:
-        import vsrl_eval
-    finally:
-        sys.path.remove(str(tmp_path))
-    sys.modules.pop('vsrl_eval', None)
-    return vsrl_eval
+def _vsrl_eval_module():
+    repo = require_checkout('v-coco', 'vsrl_eval.py')
+    pytest.importorskip('pycocotools', reason='vsrl_eval.py needs pycocotools (dev extras)')
+    spec = importlib.util.spec_from_file_location('_vsrl_eval', repo / 'vsrl_eval.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_equals_official_vsrl_eval(tmp_path, monkeypatch):
-    vsrl_eval = _vsrl_eval_module(tmp_path)
+    vsrl_eval = _vsrl_eval_module()
     monkeypatch.setattr(np, 'bool', bool, raising=False)   # removed from numpy >= 1.24
     recorded = []
     orig = vsrl_eval.voc_ap

@@ -1,27 +1,13 @@
 """Small synthetic HICO-DET / V-COCO inputs for the evaluation tests."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
 from vlmhoi.vocab import coco_objects, vcoco_action_roles, vcoco_official_actions
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def bench_module() -> ModuleType:
-    """benchmark/bench_hico_eval.py (synthetic HICO-DET generator, reference runner)."""
-    if 'bench_hico_eval' not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            'bench_hico_eval', ROOT / 'benchmark' / 'bench_hico_eval.py')
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules['bench_hico_eval'] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules['bench_hico_eval']
 
 
 def _xywh(rng: np.random.Generator) -> list[float]:
@@ -156,6 +142,12 @@ def hico_ids(verb: str, obj: str) -> tuple[int, int]:
 
 
 PERSON = 1
+RIDE = ('ride', 'bicycle')
+# (ground-truth, predicted) object boxes with two decimals whose IoU is 0.5 up to rounding:
+# float64 and float32 put it on different sides of 0.5 (0.5 / 0.49999964 and
+# 0.49999999999999 / 0.50000006)
+AT_HALF_IN_F64 = ([84.13, 6.61, 92.91, 6.67], [84.13, 6.61, 88.02, 6.67])
+AT_HALF_IN_F32 = ([9.08, 19.85, 40.46, 58.03], [9.08, 19.85, 24.27, 58.03])
 SUB = [0, 0, 9, 9]          # the subject box used by most cases
 OBJ = [20, 20, 29, 29]      # and the object box
 

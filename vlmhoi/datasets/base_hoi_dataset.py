@@ -7,12 +7,13 @@ from pathlib import Path
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger, print_log
 
+from ..hoi_annotation_format import read_annotation_file
 from ..hoi_format_errors import AnnotationFormatError
+from ..rare_split import RARE_THRESHOLD, rare_split
 from ..vocab import HOIVocab
-from .hoi_annotation_checks import check_entry, load_annotation_list
+from .hoi_annotation_checks import check_entry
 
 PREPARE_DOC = 'docs/datasets.md'
-RARE_THRESHOLD = 10  # HICO-DET convention: a category with < 10 training instances is rare
 
 
 class BaseHOIDataset(BaseDataset):
@@ -57,7 +58,7 @@ class BaseHOIDataset(BaseDataset):
 
     def load_data_list(self) -> list[dict]:
         ann, img_dir = self._check_paths()
-        entries = load_annotation_list(ann)
+        entries = read_annotation_file(ann)
         vocab = self.vocab
         data_list = []
         for index, entry in enumerate(entries):
@@ -112,7 +113,7 @@ class BaseHOIDataset(BaseDataset):
         """Instances per HOI category (verb index, object index) in the rare-split file."""
         path = Path(self.train_ann_file or self.ann_file)
         vocab, counts = self.vocab, Counter()
-        for entry in load_annotation_list(path):
+        for entry in read_annotation_file(path):
             boxes = entry['annotations']
             for hoi in entry['hoi_annotation']:
                 obj = hoi['object_id']
@@ -122,6 +123,10 @@ class BaseHOIDataset(BaseDataset):
         return counts
 
     def rare_categories(self, threshold: int = RARE_THRESHOLD) -> set[tuple[int, int]]:
-        """Valid categories with fewer than ``threshold`` training instances."""
+        """Valid categories that :func:`vlmhoi.rare_split.rare_split` calls rare: 1 to
+        ``threshold - 1`` training instances (categories without any are in neither part,
+        as in the reference evaluator)."""
         counts = self.category_counts()
-        return {pair for pair in self.vocab.valid_pairs if counts[pair] < threshold}
+        pairs = list(self.vocab.valid_pairs)
+        rare, _ = rare_split([counts[p] for p in pairs], threshold=threshold)
+        return {p for p, r in zip(pairs, rare) if r}

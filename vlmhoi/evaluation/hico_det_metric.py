@@ -23,8 +23,9 @@ class HICODetMetric(BaseMetric):
         ann_file: test annotations (QPIC-format ``test_hico.json``).
         train_ann_file: training annotations, for the rare split.
         correct_mat_file: ``corre_hico.npy`` (117 x 80); default: the 600 HICO-DET HOIs.
-        mode: ``'reference'`` (QPIC/CDN/GEN-VLKT/MUREN evaluator) or ``'official'``.
-        max_per_image: triplets kept per image in reference mode.
+        mode: ``'reference'`` (QPIC / CDN / MUREN ``hico_eval.py``), ``'genvlkt'``
+            (GEN-VLKT's ``hico_eval_triplet.py``) or ``'official'`` (MATLAB protocol).
+        max_per_image: triplets kept per image in reference and genvlkt mode.
         outfile: if set, the predictions are also written there in the exchange format.
     """
 

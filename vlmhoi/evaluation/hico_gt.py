@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from vlmhoi.evaluation.hoi_json import FlatHOI, flatten_hoi_entries
-from vlmhoi.evaluation.pred_format import load_json_file
+from vlmhoi.hoi_annotation_format import read_annotation_file
 from vlmhoi.hoi_format_errors import AnnotationFormatError
 from vlmhoi.vocab import HOIVocab, hico_vocab
 
@@ -92,6 +92,6 @@ def hico_gt_from_entries(test: Any, train: Any, test_source: str = 'test annotat
 def load_hico_gt(ann_file: str | Path, train_ann_file: str | Path,
                  vocab: HOIVocab | None = None) -> HICOGroundTruth:
     """Read ``test_hico.json`` and ``trainval_hico.json``."""
-    test = load_json_file(ann_file, AnnotationFormatError)
-    train = load_json_file(train_ann_file, AnnotationFormatError)
+    test = read_annotation_file(ann_file)
+    train = read_annotation_file(train_ann_file)
     return hico_gt_from_entries(test, train, str(ann_file), str(train_ann_file), vocab)

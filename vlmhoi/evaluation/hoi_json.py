@@ -6,7 +6,10 @@ verb ``category_id`` an id as written in the dataset's annotation files. The fas
 converts a few images at a time, while their objects are still in the CPU cache, with one
 ``struct.pack_into`` per field (it accepts exactly what ``array('d')`` / ``array('q')``
 accept: no strings or ``None``, no floats as integers); when it fails, a slow walk finds the
-first bad entry so the error names the file, the image and the entry.
+first bad entry so the error names the file, the image and the entry. For ground truth
+that walk is :func:`vlmhoi.hoi_annotation_format.check_annotation_entries`, the validation
+the datasets use, so a bad annotation file gets the same error from both; ground truth is
+also held to that module's exact types (no booleans) and person subjects.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from vlmhoi.hoi_annotation_format import check_annotation_entries
 from vlmhoi.hoi_format_errors import AnnotationFormatError, HOIFormatError, PredictionFormatError
 from vlmhoi.vocab import HOIVocab
 
@@ -71,6 +75,7 @@ _CHUNK = 16  # images converted together: their objects fit in the L2 cache
 _BBOX, _CAT = itemgetter('bbox'), itemgetter('category_id')
 _SUB, _OBJ, _SCORE = itemgetter('subject_id'), itemgetter('object_id'), itemgetter('score')
 _FOUR = frozenset((4,))
+_NUMBER_TYPES, _INT_TYPES = frozenset((int, float)), frozenset((int,))
 
 
 def _concat(lists: Any) -> list:
@@ -82,12 +87,14 @@ def _concat(lists: Any) -> list:
 
 
 def _convert(box_lists: list, hoi_lists: list, n_boxes: int, n_hois: int,
-             with_score: bool) -> tuple[np.ndarray, ...]:
+             with_score: bool, exact_types: bool = False) -> tuple[np.ndarray, ...]:
     """Boxes (B, 4), box category ids, subject / object ids, verb ids and scores.
 
     ``struct.pack_into`` writes each chunk's values straight into the arrays. Raises
     whatever the conversion raises (``KeyError``, ``TypeError``, ``struct.error`` ...) or
-    ``_Slow`` when a bbox does not have 4 values.
+    ``_Slow`` when a bbox does not have 4 values or, with ``exact_types``, when a value is
+    not exactly an ``int`` (ids) / ``int`` or ``float`` (coordinates): ``struct`` takes
+    booleans as numbers.
     """
     coords = np.empty((n_boxes, 4))
     cats, sub, obj, verb = (np.empty(m, np.int64) for m in (n_boxes, n_hois, n_hois, n_hois))
@@ -102,11 +109,18 @@ def _convert(box_lists: list, hoi_lists: list, n_boxes: int, n_hois: int,
             raise _Slow
         # partial(...)(*items): unlike pack_into(fmt, buf, offset, *items) it passes the
         # items without first copying them into a list
-        partial(pack_into, f'{4 * nb}d', coords, 4 * at_box)(*_concat(bbox))
+        values = _concat(bbox)
+        partial(pack_into, f'{4 * nb}d', coords, 4 * at_box)(*values)
         partial(pack_into, f'{nb}q', cats, at_box)(*map(_CAT, boxes))
         partial(pack_into, f'{nh}q', sub, at_hoi)(*map(_SUB, hois))
         partial(pack_into, f'{nh}q', obj, at_hoi)(*map(_OBJ, hois))
         partial(pack_into, f'{nh}q', verb, at_hoi)(*map(_CAT, hois))
+        if exact_types and not (
+                _NUMBER_TYPES.issuperset(map(type, values))
+                and _INT_TYPES.issuperset(map(type, map(_CAT, boxes)))
+                and all(_INT_TYPES.issuperset(map(type, map(get, hois)))
+                        for get in (_SUB, _OBJ, _CAT))):
+            raise _Slow
         if with_score:
             partial(pack_into, f'{nh}d', score, at_hoi)(*map(_SCORE, hois))
         at_box += 8 * nb
@@ -131,15 +145,31 @@ def flatten_hoi_entries(entries: Any, *, kind: str, vocab: HOIVocab, source: str
         nb = np.fromiter(map(len, box_lists), np.int64, n)
         nh = np.fromiter(map(len, hoi_lists), np.int64, n)
         coords, cats, sub, obj, verb, score = _convert(
-            box_lists, hoi_lists, int(nb.sum()), int(nh.sum()), kind == 'pred')
+            box_lists, hoi_lists, int(nb.sum()), int(nh.sum()), kind == 'pred',
+            exact_types=kind == 'gt')
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError,
             struct.error, _Slow):
+        if kind == 'gt':
+            check_annotation_entries(entries, vocab, source, allow_no_object)
         _raise_structure_error(entries, kind, source)
         raise  # pragma: no cover - the slow walk always finds the problem
     if not all(isinstance(f, str) for f in names):
         i = next(i for i, f in enumerate(names) if not isinstance(f, str))
         raise err(source, 'file_name must be a string', i)
 
+    return flat_from_arrays(names, nb, nh, coords, cats, sub, obj, verb, score, kind=kind,
+                            vocab=vocab, source=source, allow_no_object=allow_no_object,
+                            entries=entries)
+
+
+def flat_from_arrays(names: list[str], nb: np.ndarray, nh: np.ndarray, coords: np.ndarray,
+                     cats: np.ndarray, sub: np.ndarray, obj: np.ndarray, verb: np.ndarray,
+                     score: np.ndarray, *, kind: str, vocab: HOIVocab, source: str,
+                     allow_no_object: bool = False, entries: Any = None) -> FlatHOI:
+    """Check per-image arrays (``nb`` boxes and ``nh`` HOIs per image; file ids) and build
+    the :class:`FlatHOI`; ground truth needs its ``entries`` to name a problem."""
+    box_key, hoi_key, err = _keys(kind)
+    n = len(names)
     box_off = np.concatenate(([0], np.cumsum(nb)))
     hoi_off = np.concatenate(([0], np.cumsum(nh)))
     extra = {NO_OBJECT: NO_OBJECT} if allow_no_object else {}
@@ -149,6 +179,8 @@ def flatten_hoi_entries(entries: Any, *, kind: str, vocab: HOIVocab, source: str
     nbox_of_hoi = nb[hoi_img]
 
     def fail(flat_idx: int, offsets: np.ndarray, key: str, problem: str) -> None:
+        if kind == 'gt':   # the shared walk names the first problem as the datasets do
+            check_annotation_entries(entries, vocab, source, allow_no_object)
         img = int(np.searchsorted(offsets, flat_idx, side='right') - 1)
         raise err(source, problem, img, names[img], f'{key}[{flat_idx - offsets[img]}]')
 
@@ -176,6 +208,10 @@ def flatten_hoi_entries(entries: Any, *, kind: str, vocab: HOIVocab, source: str
         if bad.any():
             i = int(np.argmax(bad))
             fail(i, offsets, key, message(i))
+    if kind == 'gt':
+        not_person = labels[box_off[hoi_img] + sub] != 0
+        if not_person.any():
+            fail(int(np.argmax(not_person)), hoi_off, hoi_key, 'the subject must be a person')
     if allow_no_object:  # otherwise no label is NO_OBJECT (unknown ids failed above)
         no_object_sub = labels[box_off[hoi_img] + sub] == NO_OBJECT
         if no_object_sub.any():

@@ -9,11 +9,16 @@ import numpy as np
 
 
 def iou_reference(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
-    """``compute_IOU`` of the QPIC/CDN/GEN-VLKT/MUREN ``hico_eval.py`` (float64).
+    """``compute_IOU`` of the QPIC/CDN/GEN-VLKT/MUREN ``hico_eval.py``, in float32.
 
     Areas and intersection use the ``+1`` pixel convention, but the overlap is zero unless
-    ``max(x1) < min(x2)`` and ``max(y1) < min(y2)`` (strict, without the ``+1``).
+    ``max(x1) < min(x2)`` and ``max(y1) < min(y2)`` (strict, without the ``+1``). The
+    reference's dataset class holds ground-truth boxes as float32 tensors and the model
+    outputs float32 boxes, so every operation of its IoU runs in float32; both inputs are
+    cast to float32 here and the result is float32 (exactly representable in float64).
     """
+    pred = np.asarray(pred, dtype=np.float32)
+    gt = np.asarray(gt, dtype=np.float32)
     area_gt = (gt[:, 2] - gt[:, 0] + 1) * (gt[:, 3] - gt[:, 1] + 1)
     area_pred = (pred[:, 2] - pred[:, 0] + 1) * (pred[:, 3] - pred[:, 1] + 1)
     sum_area = area_gt + area_pred

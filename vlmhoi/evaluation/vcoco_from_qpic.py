@@ -13,25 +13,34 @@ lost filled in as follows (so numbers on real V-COCO should use the official fil
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from vlmhoi.evaluation.vcoco_dets import image_id_of
-from vlmhoi.hoi_format_errors import AnnotationFormatError
-from vlmhoi.vocab import coco_objects, vcoco_action_roles, vcoco_official_actions
+from vlmhoi.hoi_annotation_format import check_annotation_entries, read_annotation_file
+from vlmhoi.vocab import coco_objects, vcoco_action_roles, vcoco_official_actions, vcoco_vocab
+
+
+def load_vcoco_images(path: str | Path) -> list[dict]:
+    """Read and validate a QPIC-format ``test_vcoco.json`` (as ``VCOCODataset`` does)."""
+    entries = read_annotation_file(path)
+    check_annotation_entries(entries, vcoco_vocab(), str(path), allow_no_object=True)
+    return entries
 
 
 def official_from_qpic(entries: list[dict], source: str = 'test_vcoco.json'
                        ) -> tuple[list[dict], dict[str, Any], np.ndarray]:
     """``(vsrl records, COCO dict, sorted image ids)`` for :func:`vcoco_gt_from_data`."""
+    check_annotation_entries(entries, vcoco_vocab(), source, allow_no_object=True)
     classes = vcoco_action_roles()
     actions = vcoco_official_actions()
     ids, names = coco_objects()
     images, anns, persons = [], [], []
     roles: dict[tuple[int, str, str], int] = {}   # (person ann, action, role) -> object ann
     labels: set[tuple[int, str]] = set()
-    for i, e in enumerate(entries):
+    for e in entries:
         img_id = image_id_of(e)
         images.append({'id': img_id, 'width': 1e9, 'height': 1e9,
                        'file_name': e['file_name']})
@@ -43,12 +52,7 @@ def official_from_qpic(entries: list[dict], source: str = 'test_vcoco.json'
                          'iscrowd': 0})
             if b['category_id'] == ids[0]:
                 persons.append((anns[-1]['id'], img_id))
-        for j, h in enumerate(e['hoi_annotation']):
-            n = len(e['annotations'])
-            if not (0 <= h['subject_id'] < n and -1 <= h['object_id'] < n
-                    and 0 <= h['category_id'] < len(classes)):
-                raise AnnotationFormatError(source, 'index or class out of range', i,
-                                            e['file_name'], f'hoi_annotation[{j}]')
+        for h in e['hoi_annotation']:
             cls = classes[h['category_id']]
             sub = first + h['subject_id']
             labels.add((sub, cls['action']))

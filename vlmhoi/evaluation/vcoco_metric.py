@@ -11,14 +11,14 @@ from mmengine.evaluator import BaseMetric
 
 from vlmhoi.evaluation.pred_format import (
     dump_predictions,
-    load_json_file,
+    flatten_array_entries,
     order_entries,
-    sample_to_entry,
+    sample_to_arrays,
 )
-from vlmhoi.evaluation.vcoco_eval import evaluate_vcoco_predictions
-from vlmhoi.evaluation.vcoco_from_qpic import official_from_qpic
+from vlmhoi.evaluation.vcoco_dets import exchange_to_detections, image_id_of
+from vlmhoi.evaluation.vcoco_eval import evaluate_vcoco
+from vlmhoi.evaluation.vcoco_from_qpic import load_vcoco_images, official_from_qpic
 from vlmhoi.evaluation.vcoco_gt import VCOCOGroundTruth, load_vcoco_gt, vcoco_gt_from_data
-from vlmhoi.hoi_format_errors import AnnotationFormatError
 from vlmhoi.vocab import vcoco_vocab
 
 
@@ -56,14 +56,15 @@ class VCOCOMetric(BaseMetric):
         self._images: list[dict] | None = None
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
-        """Keep each image's predictions as an exchange-format entry."""
+        """Keep each image's predictions as an exchange-format entry held as arrays (with
+        ``output='all_queries'`` an image has 100 x 29 scores)."""
         for sample in data_samples:
-            self.results.append(sample_to_entry(sample, self.vocab, allow_no_object=True))
+            self.results.append(sample_to_arrays(sample, self.vocab, allow_no_object=True))
 
     def compute_metrics(self, results: list) -> dict[str, Any]:
         """Evaluate with the function ``tools/eval_hoi.py --dataset vcoco`` uses."""
         if self._gt is None:
-            self._images = load_json_file(self.ann_file, AnnotationFormatError)
+            self._images = load_vcoco_images(self.ann_file)
             self._gt = load_vcoco_gt(*self.official_files) if self.official_files[0] else \
                 vcoco_gt_from_data(*official_from_qpic(self._images, self.ann_file),
                                    source=self.ann_file)
@@ -71,7 +72,12 @@ class VCOCOMetric(BaseMetric):
         entries = order_entries(results, names, 'model outputs')
         if self.outfile:
             dump_predictions(entries, Path(self.outfile))
-        result = evaluate_vcoco_predictions(self._gt, self._images, entries, self.correct_mat,
-                                            source='model outputs')
+        flat = flatten_array_entries(entries, self.vocab, 'model outputs', allow_no_object=True)
+        mat = np.ones((self.vocab.num_verbs, self.vocab.num_objects)) \
+            if self.correct_mat is None else self.correct_mat
+        dets = exchange_to_detections(flat, [image_id_of(e) for e in self._images], self.vocab,
+                                      mat, self._gt.action_names, self._gt.role_names,
+                                      'model outputs')
+        result = evaluate_vcoco(self._gt, dets)
         gt_source = 'official' if self.official_files[0] else 'derived from ann_file'
         return dict(result.metrics, gt_source=gt_source)

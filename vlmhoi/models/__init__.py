@@ -14,8 +14,9 @@ from .hoi_detector import HOIDetector
 from .hoi_head import HOIHead
 from .hoi_hungarian_assigner import HOIHungarianAssigner, matched_pairs
 from .hoi_match_costs import HOIBoxL1Cost, HOIGIoUCost, HOIObjClassCost, HOIVerbClassCost
-from .hoi_postprocess import HOIPostProcessor, load_correct_mat, triplet_nms
+from .hoi_postprocess import HOIPostProcessor, load_correct_mat
 from .hoi_targets import hoi_targets
+from .hoi_triplet_nms import triplet_nms
 from .relational_context import MultiplexRelationContext
 from .spatial_prior import GaussianSpatialPrior
 

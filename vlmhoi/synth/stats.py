@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..rare_split import RARE_THRESHOLD, rare_label
 from ..vocab import vcoco_action_roles, vcoco_official_actions
-from . import world
 from .hico_writer import hoi_id_by_pair, object_id_by_name, verb_id_by_name
 from .records import ImageRecord
 
@@ -56,7 +56,7 @@ class WorldStats:
             f'HOIs (HICO)  train {s.hoi_instances["train"]:6d}   test {s.hoi_instances["test"]:6d}'
             f'   multi-verb pairs {s.multi_verb_pairs["train"]}/{s.multi_verb_pairs["test"]}',
             f'categories   train {s.categories["train"]:6d}   test {s.categories["test"]:6d}'
-            f'   head (>= {world.RARE_THRESHOLD} train) {s.head_categories},'
+            f'   head (>= {RARE_THRESHOLD} train) {s.head_categories},'
             f' rare {s.rare_categories} ({s.rare_categories_in_test} of them in test)',
             f'vocabulary   {s.verbs} verbs, {s.object_classes} object classes with HOIs',
             f'idle people  train {s.idle_people["train"]:6d}   test {s.idle_people["test"]:6d}'
@@ -109,7 +109,7 @@ def compute_stats(records: dict[str, list[ImageRecord]], seed: int, size: int) -
         rows.append({'hoi_id': hoi, 'verb_id': v, 'verb': verb_names[v], 'object_id': o,
                      'object': obj_names[o], 'train': per['train'][hoi],
                      'test': per['test'][hoi],
-                     'rare': per['train'][hoi] < world.RARE_THRESHOLD})
+                     'rare': rare_label(per['train'][hoi])})   # None: not in training
     train_cats = [r for r in rows if r['train'] > 0]
     vc: dict[str, Counter] = {sp: Counter() for sp in splits}
     for sp in splits:
@@ -131,8 +131,8 @@ def compute_stats(records: dict[str, list[ImageRecord]], seed: int, size: int) -
         objects=count(lambda r: sum(1 for n, _ in r.scene.boxes if n != 'person')),
         hoi_instances=count(lambda r: len(r.scene.hico)),
         categories={sp: len(per[sp]) for sp in splits},
-        head_categories=sum(1 for r in train_cats if not r['rare']),
-        rare_categories=sum(1 for r in train_cats if r['rare']),
+        head_categories=sum(1 for r in train_cats if r['rare'] is False),
+        rare_categories=sum(1 for r in train_cats if r['rare'] is True),
         rare_categories_in_test=sum(1 for r in train_cats if r['rare'] and r['test'] > 0),
         verbs=len({r['verb'] for r in train_cats}),
         object_classes=len({r['object'] for r in train_cats}),

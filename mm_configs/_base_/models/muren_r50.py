@@ -91,7 +91,10 @@ model = dict(
                 dict(type='HOIGIoUCost', weight=1.0, combine='max'),
             ])),
     test_cfg=dict(
+        output='topk',  # HICO-DET: the evaluator's top-k triplets (V-COCO: 'all_queries')
         max_per_img=100,  # top-100 triplets per image (HICO-DET evaluation protocol)
         dataset_vocab='hico',  # validity of (verb, object) pairs: the 600 HICO-DET HOIs
         triplet_nms=False,  # MUREN evaluates with --use_nms_filter; off by default here
-        nms_thr=0.6, nms_alpha=0.7, nms_beta=0.7))  # MUREN main.py NMS defaults
+        nms_thr=0.6, nms_alpha=0.7, nms_beta=0.7,  # MUREN main.py NMS defaults
+        nms_iou='pixel',  # the reference pairwise_nms' +1 pixel areas ('continuous': mmdet)
+        clip_boxes=False))  # the reference does not clip predicted boxes to the image

@@ -13,5 +13,8 @@ model = dict(
     # pairs without object get their own class (reference: --num_obj_classes 81)
     bbox_head=dict(num_verbs=num_verbs, no_object_class=True),
     # V-COCO has no fixed pair list: point correct_mat at the dataset's corre_vcoco.npy
-    # (29 x 80); left at None every (verb, object) pair is valid
-    test_cfg=dict(dataset_vocab=None, correct_mat=None))
+    # (29 x 80); left at None every (verb, object) pair is valid. Output as the reference
+    # generate_vcoco_official.py: every query with all 29 action-role scores (no top-k);
+    # its optional NMS defaults (--thres_nms 0.7 --nms_alpha 1 --nms_beta 0.5)
+    test_cfg=dict(dataset_vocab=None, correct_mat=None, output='all_queries',
+                  nms_thr=0.7, nms_alpha=1.0, nms_beta=0.5))
