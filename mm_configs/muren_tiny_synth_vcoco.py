@@ -9,5 +9,8 @@ _base_ = [
 
 model = dict(
     bbox_head=dict(num_verbs=29, no_object_class=True),  # V-COCO action-roles
-    test_cfg=dict(dataset_vocab=None, correct_mat={{_base_.correct_mat_path}}))
+    # every query with all action-role scores, as the reference generate_vcoco_official.py
+    # (docs/fidelity.md)
+    test_cfg=dict(dataset_vocab=None, correct_mat={{_base_.correct_mat_path}},
+                  output='all_queries'))
 default_hooks = dict(logger=dict(interval=25), checkpoint=dict(interval=4))

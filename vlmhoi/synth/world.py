@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..rare_split import RARE_THRESHOLD  # noqa: F401  (one rare rule: vlmhoi.rare_split)
+
 # ---------------------------------------------------------------- file and id conventions
 TRAIN_FILE_PATTERN = 'HICO_train2015_{:08d}.jpg'
 TEST_FILE_PATTERN = 'HICO_test2015_{:08d}.jpg'
@@ -26,7 +28,6 @@ TEST_IMAGE_ID_OFFSET = 1_000_000
 ANN_IDS_PER_IMAGE = 100
 JPEG_QUALITY = 92
 BOX_DECIMALS = 2                  # annotation boxes are rounded to this many decimals
-RARE_THRESHOLD = 10               # HICO-DET convention: rare = fewer than 10 train instances
 
 # -------------------------------------------------------------------------- scene filling
 # Probabilities of the number of interacting people, people doing nothing with an object,
