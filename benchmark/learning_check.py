@@ -1,14 +1,18 @@
 """Learning check: train the synthetic config on this machine, mAP against wall time.
 
     python benchmark/learning_check.py [--config mm_configs/muren_tiny_synth_hico.py]
-        [--seeds 0 1 2] [--budget-min 10] [--world data/synth] [--eval-split test|val]
-        [--work-dir work_dirs/learning_check] [--cfg-options key=value ...]
+        [--seeds 0 1 2] [--jobs 2] [--budget-min 10] [--world data/synth]
+        [--eval-split test|val] [--work-dir work_dirs/learning_check]
+        [--cfg-options key=value ...]
 
 For every seed: trains with mmengine's Runner on the world in ``--world`` (generated
 there with the default preset when missing), evaluates after every epoch with the
 config's HICO-DET metric, and stops after the first epoch that ends past the training
 budget (wall time spent in training, evaluation excluded). The result of a seed is the
-last evaluation whose training time is within the budget. ``--eval-split val`` trains on
+last evaluation whose training time is within the budget. ``--jobs N`` trains N seeds at
+a time, each in its own process with ``cores / N`` intra-op threads (the small model gains
+nothing from a second thread, measured in docs/learning.md, so on 2 cores two seeds run
+side by side, each on one core). ``--eval-split val`` trains on
 the training split minus a validation split carved from it (``vlmhoi.synth.splits``) and
 evaluates there: hyper-parameters are chosen that way, never on test.
 
@@ -21,6 +25,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -117,7 +124,7 @@ def build_cfg(args: argparse.Namespace, files: dict[str, str], seed: int) -> Con
 def within_budget(df: pd.DataFrame, budget_min: float) -> pd.Series:
     """The last evaluation whose training time is within the budget (else the first)."""
     inside = df[df.train_min <= budget_min]
-    return (inside if len(inside) else df).iloc[-1]
+    return (inside if len(inside) else df.iloc[:1]).iloc[-1]
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -133,32 +140,65 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument('--val-images', type=int, default=300,
                         help='images carved from training for --eval-split val')
     parser.add_argument('--work-dir', default='work_dirs/learning_check')
+    parser.add_argument('--jobs', type=int, default=1, help='seeds trained at a time')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default=None)
+    parser.add_argument('--curve-only', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     world, work_dir = Path(args.world), Path(args.work_dir)
     if not (world / 'annotations/test_hico.json').exists():
         generate_world(world, seed=0)
     files = split_files(world, args.eval_split, args.val_images)
-    frames, walls = [], {}
-    for seed in args.seeds:
-        runner = RUNNERS.build(build_cfg(args, files, seed))
-        curve = WallClockCurve(args.budget_min * 60)
-        runner.register_hook(curve)
-        start = time.perf_counter()
-        runner.train()
-        walls[seed] = time.perf_counter() - start
-        frames.append(pd.DataFrame(curve.rows).assign(seed=seed))
-    df = pd.concat(frames, ignore_index=True)
     work_dir.mkdir(parents=True, exist_ok=True)
+    if args.jobs > 1:
+        df = run_parallel(args, argv if argv is not None else sys.argv[1:])
+    else:
+        frames = []
+        for seed in args.seeds:
+            runner = RUNNERS.build(build_cfg(args, files, seed))
+            curve = WallClockCurve(args.budget_min * 60)
+            runner.register_hook(curve)
+            start = time.perf_counter()
+            runner.train()
+            frames.append(pd.DataFrame(curve.rows).assign(
+                seed=seed, wall_min_incl_eval=(time.perf_counter() - start) / 60))
+        df = pd.concat(frames, ignore_index=True)
     df.to_csv(work_dir / 'learning_curve.csv', index=False)
+    if args.curve_only:
+        return {}
     rand = random_baseline(world / files['eval_ann'], world / files['train_ann'],
                            world / files['eval_img'])
-    return summarize(df, rand, args, walls)
+    return summarize(df, rand, args)
 
 
-def summarize(df: pd.DataFrame, random_map: dict[str, float], args: argparse.Namespace,
-              walls: dict[int, float]) -> dict:
+def run_parallel(args: argparse.Namespace, argv: list[str]) -> pd.DataFrame:
+    """Train the seeds ``args.jobs`` at a time in child processes; their curves."""
+    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    base = [a for a in argv if a not in ('--curve-only',)]
+    pending, running, frames = list(args.seeds), [], []
+    while pending or running:
+        while pending and len(running) < args.jobs:
+            seed = pending.pop(0)
+            sub = Path(args.work_dir) / f'job_seed_{seed}'
+            cmd = [sys.executable, __file__, *base, '--seeds', str(seed), '--jobs', '1',
+                   '--work-dir', str(sub), '--curve-only']
+            log = open(sub.with_suffix('.log'), 'w')  # closed when the job ends
+            running.append((subprocess.Popen(cmd, env=env, stdout=log, stderr=log), sub, log))
+            print(f'learning check: seed {seed} -> {sub}.log', flush=True)
+        time.sleep(5)
+        for job in [j for j in running if j[0].poll() is not None]:
+            proc, sub, log = job
+            log.close()
+            running.remove(job)
+            if proc.returncode:
+                raise SystemExit(f'learning check: {sub}.log: exit status {proc.returncode}')
+            frames.append(pd.read_csv(sub / 'learning_curve.csv'))
+    return pd.concat(frames, ignore_index=True).sort_values(['seed', 'epoch'])
+
+
+def summarize(df: pd.DataFrame, random_map: dict[str, float],
+              args: argparse.Namespace) -> dict:
     """Write ``learning_check.json`` and ``learning_curve.png`` from the recorded curves."""
     work_dir = Path(args.work_dir)
     per_seed = []
@@ -166,14 +206,15 @@ def summarize(df: pd.DataFrame, random_map: dict[str, float], args: argparse.Nam
         row = within_budget(group, args.budget_min)
         per_seed.append(dict(seed=int(seed), epochs=int(row.epoch), iters=int(row.iters),
                              train_min=float(row.train_min),
-                             wall_min_incl_eval=walls[seed] / 60,
+                             wall_min_incl_eval=float(group.wall_min_incl_eval.max()),
                              **{f'map_{n}': float(row[k]) for n, k in KEYS.items()}))
     table = pd.DataFrame(per_seed)
     stats = {f'map_{n}': dict(mean=float(table[f'map_{n}'].mean()),
                               std=float(table[f'map_{n}'].std(ddof=1)) if len(table) > 1
                               else 0.0) for n in KEYS}
     summary = dict(config=args.config, world=str(args.world), eval_split=args.eval_split,
-                   cfg_options=args.cfg_options, budget_min=args.budget_min,
+                   cfg_options=args.cfg_options, budget_min=args.budget_min, jobs=args.jobs,
+                   cpu_count=os.cpu_count(),
                    seeds=per_seed, mean_std=stats, random=random_map, target=args.target,
                    reached=bool(stats['map_full']['mean'] >= args.target),
                    source=f'HICODetMetric (reference mode, percent) on the synthetic '

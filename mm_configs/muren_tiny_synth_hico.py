@@ -3,8 +3,8 @@
 _base_ = [
     '_base_/models/muren_tiny.py',
     '_base_/datasets/synth_hico.py',
-    '_base_/schedules/adamw_synth_12e.py',
+    '_base_/schedules/adamw_synth_10min.py',
     '_base_/default_runtime.py',
 ]
 
-default_hooks = dict(logger=dict(interval=25), checkpoint=dict(interval=4))
+default_hooks = dict(logger=dict(interval=25), checkpoint=dict(interval=1))

@@ -3,7 +3,7 @@
 _base_ = [
     '_base_/models/muren_tiny.py',
     '_base_/datasets/synth_vcoco.py',
-    '_base_/schedules/adamw_synth_12e.py',
+    '_base_/schedules/adamw_synth_10min.py',
     '_base_/default_runtime.py',
 ]
 
@@ -13,4 +13,4 @@ model = dict(
     # (docs/fidelity.md)
     test_cfg=dict(dataset_vocab=None, correct_mat={{_base_.correct_mat_path}},
                   output='all_queries'))
-default_hooks = dict(logger=dict(interval=25), checkpoint=dict(interval=4))
+default_hooks = dict(logger=dict(interval=25), checkpoint=dict(interval=1))

@@ -158,6 +158,14 @@ def test_paper_configs_keep_every_aid_off():
         assert model.decoder.get('num_groups', 1) == 1, path
         assert model.bbox_head.get('num_query_groups', 1) == 1, path
         assert model.bbox_head.get('verb_prior_prob') is None, path
+        assert model.decoder.get('spatial_prior') is None, path
+
+
+def test_synthetic_recipe_switches_on_the_aids_that_paid():
+    cfg = Config.fromfile('mm_configs/muren_tiny_synth_hico.py')
+    assert cfg.model.decoder.spatial_prior == dict(init_scale=0.2, max_scale=1.0)
+    assert cfg.model.bbox_head.verb_prior_prob == 0.01
+    assert cfg.train_cfg.max_epochs == 4 and cfg.optim_wrapper.optimizer.lr == 1e-3
 
 
 def _smca_model(tiny):
