@@ -23,3 +23,8 @@ log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 log_level = 'INFO'
 load_from = None
 resume = False
+# Checkpoints are read with torch.load(weights_only=True) and an allow-list of the types
+# mmengine stores (vlmhoi/engine/checkpoint_loading.py). True (or --trust-checkpoint)
+# lets the checkpoint this run loads be unpickled in full if the allow-list refuses it:
+# only for files you trust, unpickling can run arbitrary code.
+trust_checkpoint = False

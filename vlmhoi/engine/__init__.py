@@ -1,7 +1,15 @@
-"""Runner-level pieces: checkpoint loading under torch's weights_only default, CPU DDP."""
+"""Runner-level pieces: safe checkpoint loading, CPU DDP."""
+from .checkpoint_loading import (
+    CHECKPOINT_SAFE_GLOBALS,
+    is_trusted,
+    load_local_checkpoint,
+    run_checkpoints,
+    trust_of_cfg,
+    trusted_checkpoints,
+)
 from .cpu_ddp import CPUFriendlyDDP, init_cpu_process_group
 from .runner_cfg import add_runner_args, load_runner_cfg, parse_runner_args
-from .trusted_checkpoint_loader import load_trusted_local_checkpoint
 
-__all__ = ['CPUFriendlyDDP', 'add_runner_args', 'init_cpu_process_group', 'load_runner_cfg',
-           'load_trusted_local_checkpoint', 'parse_runner_args']
+__all__ = ['CHECKPOINT_SAFE_GLOBALS', 'CPUFriendlyDDP', 'add_runner_args',
+           'init_cpu_process_group', 'is_trusted', 'load_local_checkpoint', 'load_runner_cfg',
+           'parse_runner_args', 'run_checkpoints', 'trust_of_cfg', 'trusted_checkpoints']
