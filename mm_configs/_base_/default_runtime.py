@@ -9,6 +9,9 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='DetVisualizationHook'))
+# DETR engine.py: stop with the loss dict printed when the loss is not finite
+# (vlmhoi/engine/finite_loss_hook.py; mmdet's CheckInvalidLossHook checks every 50 iters)
+custom_hooks = [dict(type='StopOnNonFiniteLossHook', interval=1)]
 
 env_cfg = dict(
     cudnn_benchmark=False,

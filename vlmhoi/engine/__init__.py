@@ -1,4 +1,4 @@
-"""Runner-level pieces: safe checkpoint loading, CPU DDP."""
+"""Runner-level pieces: safe checkpoint loading, training hygiene hooks, CPU DDP."""
 from .checkpoint_loading import (
     CHECKPOINT_SAFE_GLOBALS,
     is_trusted,
@@ -8,8 +8,10 @@ from .checkpoint_loading import (
     trusted_checkpoints,
 )
 from .cpu_ddp import CPUFriendlyDDP, init_cpu_process_group
+from .finite_loss_hook import StopOnNonFiniteLossHook
 from .runner_cfg import add_runner_args, load_runner_cfg, parse_runner_args
 
-__all__ = ['CHECKPOINT_SAFE_GLOBALS', 'CPUFriendlyDDP', 'add_runner_args',
-           'init_cpu_process_group', 'is_trusted', 'load_local_checkpoint', 'load_runner_cfg',
-           'parse_runner_args', 'run_checkpoints', 'trust_of_cfg', 'trusted_checkpoints']
+__all__ = ['CHECKPOINT_SAFE_GLOBALS', 'CPUFriendlyDDP', 'StopOnNonFiniteLossHook',
+           'add_runner_args', 'init_cpu_process_group', 'is_trusted', 'load_local_checkpoint',
+           'load_runner_cfg', 'parse_runner_args', 'run_checkpoints', 'trust_of_cfg',
+           'trusted_checkpoints']
