@@ -12,9 +12,13 @@ train_cfg = dict(max_epochs=max_epochs, val_interval=4)
 optim_wrapper = dict(
     optimizer=dict(lr=5e-4),
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.0)}))
-warmup_iters = 250  # linear warm-up over the first epoch at the default world size
+# linear warm-up over the first epoch, from 1% of the lr, stepped every iteration
+# (mmengine converts the epoch range with the loader length: 250 iterations on the
+# default 1000-image world at batch 4, the same schedule as by_epoch=False, end=250)
+warmup_epochs = 1
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
+    dict(type='LinearLR', start_factor=0.01, by_epoch=True, begin=0, end=warmup_epochs,
+         convert_to_iter_based=True),
     dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
          milestones=[lr_drop_epoch], gamma=0.1)
 ]
