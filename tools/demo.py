@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from vlmhoi.engine import world_cfg_options
 from vlmhoi.synth import generate_world
 
 
@@ -50,16 +51,6 @@ def make_world(args: argparse.Namespace) -> None:
 def run(cmd: list[str]) -> None:
     print('[demo] $ ' + shlex.join(cmd), flush=True)
     subprocess.run(cmd, check=True)
-
-
-def world_cfg_options(world: str | Path) -> list[str]:
-    """``--cfg-options`` that point a ``*_synth_hico.py`` config at the world in ``world``."""
-    root = f'{Path(world).as_posix()}/'
-    data = [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')]
-    return data + [f'{ev}.{key}={root}annotations/{name}'
-                   for ev in ('val_evaluator', 'test_evaluator')
-                   for key, name in (('ann_file', 'test_hico.json'),
-                                     ('train_ann_file', 'trainval_hico.json'))]
 
 
 def train_and_test(args: argparse.Namespace) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.demo import world_cfg_options
+from vlmhoi.engine import world_cfg_options
 from vlmhoi.synth import generate_world
 
 ROOT = Path(__file__).resolve().parents[2]
