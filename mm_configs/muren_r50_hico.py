@@ -7,6 +7,10 @@ _base_ = [
     '_base_/default_runtime.py',
 ]
 
-# Initialised from COCO DETR-R50 in mmdet's key layout (paper Sec. 4): put mmdet's
-# model-zoo checkpoint at this path, or set it to None to start without it.
-model = dict(detr_checkpoint='data/pretrained/detr_r50_8xb2-150e_coco.pth')
+# Initialised from COCO DETR-R50 (paper Sec. 4) through the registered DetrPretrained
+# initialiser: put mmdet's model-zoo DETR-R50 checkpoint at this path, or the
+# facebookresearch detr-r50-e632da11.pth the reference repos start from (layout='auto'
+# reads either, vlmhoi/models/detr_layouts.py); set init_cfg=None to start without it.
+detr_checkpoint = 'data/pretrained/detr_r50_8xb2-150e_coco.pth'
+model = dict(init_cfg=dict(_delete_=True, type='DetrPretrained',  # base: init_cfg=None
+                           checkpoint=detr_checkpoint, layout='auto'))

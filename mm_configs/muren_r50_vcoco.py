@@ -7,7 +7,10 @@ _base_ = [
     '_base_/default_runtime.py',
 ]
 
+# COCO DETR-R50 initialisation as in muren_r50_hico.py (mmdet or facebookresearch layout)
+detr_checkpoint = 'data/pretrained/detr_r50_8xb2-150e_coco.pth'
 model = dict(
-    detr_checkpoint='data/pretrained/detr_r50_8xb2-150e_coco.pth',
+    init_cfg=dict(_delete_=True, type='DetrPretrained', checkpoint=detr_checkpoint,
+                  layout='auto'),
     test_cfg=dict(correct_mat={{_base_.correct_mat_path}}))
 optim_wrapper = dict(optimizer=dict(lr=4e-5))  # paper Sec. 4: V-COCO lr 4e-5

@@ -2,6 +2,7 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
         [--dump-predictions preds.json] [--cfg-options k=v ...] [--launcher ...]
+        [--trust-checkpoint]
 
 ``--dump-predictions`` writes the HOI prediction exchange format of
 docs/prediction_format.md (what ``tools/eval_hoi.py`` reads back); ``--out`` pickles the
@@ -20,6 +21,7 @@ from vlmhoi.engine import (
     init_cpu_process_group,
     load_runner_cfg,
     parse_runner_args,
+    trust_of_cfg,
 )
 
 
@@ -35,7 +37,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def build_cfg(args: argparse.Namespace) -> Config:
-    cfg = load_runner_cfg(args.config, args.launcher, args.cfg_options, args.work_dir)
+    cfg = load_runner_cfg(args.config, args.launcher, args.cfg_options, args.work_dir,
+                          args.trust_checkpoint)
     cfg.load_from = args.checkpoint
     if args.dump_predictions:
         evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else \
@@ -58,7 +61,8 @@ def main(argv: list[str] | None = None) -> dict:
     cfg = build_cfg(args)
     init_cpu_process_group(args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    return runner.test()
+    with trust_of_cfg(cfg):
+        return runner.test()
 
 
 if __name__ == '__main__':

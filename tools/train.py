@@ -2,11 +2,16 @@
 
     python tools/train.py mm_configs/vlmhoi_r50_hico.py [--work-dir DIR] [--resume [CKPT]]
         [--amp] [--auto-scale-lr] [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
+        [--trust-checkpoint]
 
 Differences from mmdet's script, all for CPU machines: ``--launcher pytorch`` without
 CUDA initialises a gloo process group here and selects the ``CPUFriendlyDDP`` wrapper
 (mmengine's launcher and DDP wrapper assume CUDA); ``--amp`` without an accelerator stops
 with a clear message instead of an assertion deep inside mmengine.
+
+Checkpoints load under torch's ``weights_only`` protection; ``--trust-checkpoint``
+allows full unpickling of the one checkpoint the run resumes or loads
+(vlmhoi/engine/checkpoint_loading.py).
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from vlmhoi.engine import (
     init_cpu_process_group,
     load_runner_cfg,
     parse_runner_args,
+    trust_of_cfg,
 )
 
 
@@ -39,7 +45,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def build_cfg(args: argparse.Namespace) -> Config:
-    cfg = load_runner_cfg(args.config, args.launcher, args.cfg_options, args.work_dir)
+    cfg = load_runner_cfg(args.config, args.launcher, args.cfg_options, args.work_dir,
+                          args.trust_checkpoint)
     if args.amp:
         if not torch.cuda.is_available():
             raise SystemExit('--amp needs a CUDA (or other accelerator) device: mmengine\'s '
@@ -62,7 +69,8 @@ def main(argv: list[str] | None = None) -> None:
     cfg = build_cfg(args)
     init_cpu_process_group(args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    with trust_of_cfg(cfg):
+        runner.train()
 
 
 if __name__ == '__main__':

@@ -13,6 +13,9 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='DetVisualizationHook'))
+# DETR engine.py: stop with the loss dict printed when the loss is not finite
+# (vlmhoi/engine/finite_loss_hook.py; mmdet's CheckInvalidLossHook checks every 50 iters)
+custom_hooks = [dict(type='StopOnNonFiniteLossHook', interval=1)]
 
 # The Runner with the project's runner-level settings (vlmhoi/engine/hoi_runner.py).
 runner_type = 'HOIRunner'
@@ -33,3 +36,8 @@ log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 log_level = 'INFO'
 load_from = None
 resume = False
+# Checkpoints are read with torch.load(weights_only=True) and an allow-list of the types
+# mmengine stores (vlmhoi/engine/checkpoint_loading.py). True (or --trust-checkpoint)
+# lets the checkpoint this run loads be unpickled in full if the allow-list refuses it:
+# only for files you trust, unpickling can run arbitrary code.
+trust_checkpoint = False

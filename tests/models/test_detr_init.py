@@ -1,15 +1,20 @@
-"""COCO-DETR initialisation: mmdet's own DETR checkpoint mapped into the HOI detector."""
+"""COCO-DETR initialisation: mmdet and facebookresearch DETR checkpoints mapped into the
+HOI detector through the registered ``DetrPretrained`` initialiser."""
+import argparse
+import re
+
 import pytest
 import torch
 from mmdet.registry import MODELS, WEIGHT_INITIALIZERS
 
 from vlmhoi.models import load_detr_pretrained, read_detr_state_dict
+from vlmhoi.vocab import coco_objects
 
 BRANCHES = ('human', 'object', 'interaction')
 DETR_QUERIES = 10
 
 
-def _detr_cfg(tiny) -> dict:
+def _detr_cfg(tiny, num_classes=None) -> dict:
     hoi = tiny.detector_cfg()
     return dict(
         type='DETR', num_queries=DETR_QUERIES, data_preprocessor=hoi['data_preprocessor'],
@@ -17,7 +22,7 @@ def _detr_cfg(tiny) -> dict:
         decoder=dict(num_layers=2, layer_cfg=tiny.decoder_layer_cfg(), return_intermediate=True),
         positional_encoding=hoi['positional_encoding'],
         bbox_head=dict(
-            type='DETRHead', num_classes=tiny.NUM_OBJECTS, embed_dims=tiny.EMBED,
+            type='DETRHead', num_classes=num_classes or tiny.NUM_OBJECTS, embed_dims=tiny.EMBED,
             loss_cls=dict(type='CrossEntropyLoss', bg_cls_weight=0.1, use_sigmoid=False,
                           loss_weight=1.0, class_weight=1.0),
             loss_bbox=dict(type='L1Loss', loss_weight=5.0),
@@ -29,12 +34,18 @@ def _detr_cfg(tiny) -> dict:
         test_cfg=dict(max_per_img=100))
 
 
+def _randomised(state: dict) -> dict:
+    """Every float tensor random (initial LayerNorms / biases are all alike, so a mapping
+    that swapped two of them would go unnoticed)."""
+    return {k: torch.randn_like(v) if v.is_floating_point() else v for k, v in state.items()}
+
+
 @pytest.fixture
 def detr_checkpoint(tiny, tmp_path):
     torch.manual_seed(123)
     detr = MODELS.build(_detr_cfg(tiny))
     detr.init_weights()
-    state = detr.state_dict()
+    state = _randomised(detr.state_dict())
     path = tmp_path / 'detr_coco.pth'
     torch.save({'state_dict': state, 'meta': {'note': 'random DETR'}}, path)
     return str(path), state
@@ -42,8 +53,9 @@ def detr_checkpoint(tiny, tmp_path):
 
 def _hoi(tiny, **kw):
     torch.manual_seed(0)
-    cfg = tiny.detector_cfg(**{k: v for k, v in kw.items() if k == 'no_object_class'})
-    cfg.update({k: v for k, v in kw.items() if k != 'no_object_class'})
+    head_keys = ('no_object_class', 'num_objects')
+    cfg = tiny.detector_cfg(**{k: v for k, v in kw.items() if k in head_keys})
+    cfg.update({k: v for k, v in kw.items() if k not in head_keys})
     return MODELS.build(cfg)
 
 
@@ -78,9 +90,10 @@ def test_mapped_tensors_equal_the_detr_ones(tiny, detr_checkpoint):
     assert len(report.loaded) + len(report.missing) == len(dst)
 
 
-def test_model_argument_and_no_object_row(tiny, detr_checkpoint):
+def test_no_object_row_keeps_its_init(tiny, detr_checkpoint):
     path, src = detr_checkpoint
-    model = _hoi(tiny, detr_checkpoint=path, no_object_class=True)
+    model = _hoi(tiny, init_cfg=dict(type='DetrPretrained', checkpoint=path),
+                 no_object_class=True)
     own = model.bbox_head.obj_cls.weight.detach().clone()
     model.init_weights()
     w = model.bbox_head.obj_cls.weight
@@ -110,14 +123,108 @@ def test_too_few_detr_queries_is_a_mismatch(tiny, detr_checkpoint):
 
 
 def test_foreign_layouts_are_refused(tmp_path):
-    fb = tmp_path / 'detr_fb.pth'
-    torch.save({'model': {'transformer.encoder.layers.0.linear1.weight': torch.zeros(2)}}, fb)
-    with pytest.raises(ValueError, match='facebookresearch'):
-        read_detr_state_dict(str(fb))
     other = tmp_path / 'resnet.pth'
     torch.save({'state_dict': {'conv1.weight': torch.zeros(2)}}, other)
-    with pytest.raises(ValueError, match='not an mmdet DETR'):
+    with pytest.raises(ValueError, match='resnet.pth: neither an mmdet DETR'):
         read_detr_state_dict(str(other))
+    fb = tmp_path / 'detr_fb.pth'
+    torch.save({'model': {'transformer.encoder.layers.0.linear1.weight': torch.zeros(2)}}, fb)
+    with pytest.raises(ValueError, match="layout='mmdet'.*'facebook'"):
+        read_detr_state_dict(str(fb), layout='mmdet')
+    with pytest.raises(ValueError, match='layout must be one of'):
+        WEIGHT_INITIALIZERS.build(dict(type='DetrPretrained', checkpoint=str(fb), layout='x'))
+
+
+# facebookresearch/detr names (models/detr.py, transformer.py, backbone.py) of the mmdet
+# DETR modules, written out independently of vlmhoi.models.detr_layouts
+_FB_LAYER_PARTS = {'self_attn.attn': 'self_attn', 'cross_attn.attn': 'multihead_attn',
+                   'ffn.layers.0.0': 'linear1', 'ffn.layers.1': 'linear2',
+                   'norms.0': 'norm1', 'norms.1': 'norm2', 'norms.2': 'norm3'}
+_FB_FIXED = {'neck.convs.0.conv': 'input_proj', 'query_embedding': 'query_embed',
+             'decoder.post_norm': 'transformer.decoder.norm',
+             'bbox_head.reg_ffn.layers.0.0': 'bbox_embed.layers.0',
+             'bbox_head.reg_ffn.layers.1': 'bbox_embed.layers.1',
+             'bbox_head.fc_reg': 'bbox_embed.layers.2', 'bbox_head.fc_cls': 'class_embed'}
+
+
+def _facebook_name(key: str) -> str | None:
+    if key.endswith('num_batches_tracked'):
+        return None  # FrozenBatchNorm2d has no such buffer
+    if key.startswith('backbone.'):
+        return 'backbone.0.body.' + key.removeprefix('backbone.')
+    if m := re.match(r'^(encoder|decoder)\.layers\.(\d+)\.(.+)$', key):
+        part, layer, rest = m.groups()
+        module = next(mm for mm in _FB_LAYER_PARTS if rest.startswith(mm + '.'))
+        fb_rest = _FB_LAYER_PARTS[module] + rest.removeprefix(module)
+        return f'transformer.{part}.layers.{layer}.{fb_rest}'
+    module, param = key.rsplit('.', 1)
+    return f'{_FB_FIXED[module]}.{param}'
+
+
+def _facebook_state(mmdet_state: dict) -> dict:
+    """The same weights as a facebookresearch DETR-R50 ``model`` dict: COCO-id classifier
+    rows (92 = ids 0..90 + "no object"), the rows of unused ids random."""
+    ids = list(coco_objects()[0])
+    out = {}
+    for key, value in mmdet_state.items():
+        name = _facebook_name(key)
+        if name is None:
+            continue
+        if name.startswith('class_embed.'):
+            rows = torch.randn(92, *value.shape[1:])
+            rows[ids] = value[:-1]
+            rows[91] = value[-1]
+            value = rows
+        out[name] = value.clone()
+    return out
+
+
+def test_facebook_and_mmdet_layouts_give_the_same_model(tiny, tmp_path):
+    """The same random DETR saved in both layouts loads into identical HOI detectors."""
+    torch.manual_seed(7)
+    detr = MODELS.build(_detr_cfg(tiny, num_classes=80))
+    detr.init_weights()
+    state = _randomised(detr.state_dict())
+    mm_path, fb_path = tmp_path / 'detr_mmdet.pth', tmp_path / 'detr-r50-fb.pth'
+    torch.save({'state_dict': state}, mm_path)
+    fb_state = _facebook_state(state)
+    assert 'transformer.decoder.layers.1.multihead_attn.in_proj_weight' in fb_state
+    assert 'backbone.0.body.layer4.1.bn2.running_var' in fb_state
+    torch.save({'model': fb_state, 'args': argparse.Namespace(num_queries=DETR_QUERIES),
+                'epoch': 499}, fb_path)
+
+    models = {}
+    for name, path, layout in (('mmdet', mm_path, 'auto'), ('facebook', fb_path, 'auto'),
+                               ('facebook_explicit', fb_path, 'facebook')):
+        model = _hoi(tiny, num_objects=80, init_cfg=dict(
+            type='DetrPretrained', checkpoint=str(path), layout=layout))
+        model.init_weights()
+        models[name] = model
+    mm, fb = models['mmdet'].state_dict(), models['facebook'].state_dict()
+    loaded = models['mmdet'].detr_load_report.loaded
+    fb_loaded = models['facebook'].detr_load_report.loaded
+    # everything but BN's num_batches_tracked (absent in FrozenBatchNorm2d) is loaded
+    assert set(loaded) - set(fb_loaded) == {k for k in loaded if 'num_batches_tracked' in k}
+    assert models['facebook'].detr_load_report.unexpected == []
+    for key in fb_loaded:
+        assert torch.equal(mm[key], fb[key]), key
+        assert torch.equal(models['facebook_explicit'].state_dict()[key], fb[key]), key
+    # spot checks against the facebookresearch tensors themselves
+    for b in BRANCHES:
+        assert torch.equal(fb[f'decoder.layers.{b}.1.cross_attn.attn.in_proj_weight'],
+                           fb_state['transformer.decoder.layers.1.multihead_attn.in_proj_weight'])
+        assert torch.equal(fb[f'decoder.layers.{b}.0.norms.2.bias'],
+                           fb_state['transformer.decoder.layers.0.norm3.bias'])
+    assert torch.equal(fb['encoder.layers.0.self_attn.attn.out_proj.weight'],
+                       fb_state['transformer.encoder.layers.0.self_attn.out_proj.weight'])
+    assert torch.equal(fb['neck.convs.0.conv.weight'], fb_state['input_proj.weight'])
+    assert torch.equal(fb['bbox_head.obj_bbox_mlp.layers.2.bias'],
+                       fb_state['bbox_embed.layers.2.bias'])
+    person, toothbrush = coco_objects()[0][0], coco_objects()[0][79]
+    assert torch.equal(fb['bbox_head.obj_cls.weight'][0], fb_state['class_embed.weight'][person])
+    assert torch.equal(fb['bbox_head.obj_cls.weight'][79],
+                       fb_state['class_embed.weight'][toothbrush])
+    assert torch.equal(fb['bbox_head.obj_cls.bias'][80], fb_state['class_embed.bias'][91])
 
 
 def test_registered_weight_initializer(tiny, detr_checkpoint):

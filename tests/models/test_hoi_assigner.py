@@ -149,3 +149,21 @@ def test_assigner_without_gt_assigns_background():
                torch.zeros(0, 4))
     res = _assigner().assign(preds, gts)
     assert res.gt_inds.tolist() == [0, 0, 0] and res.num_gts == 0
+
+
+def test_assigner_solves_through_mmdet_hungarian_assigner(monkeypatch):
+    """The scipy call is mmdet's (HungarianAssigner.assign), not a copy of it."""
+    import mmdet.models.task_modules.assigners.hungarian_assigner as mmdet_hungarian
+    calls = []
+    real = mmdet_hungarian.linear_sum_assignment
+
+    def spy(cost):
+        calls.append(tuple(cost.shape))
+        return real(cost)
+
+    monkeypatch.setattr(mmdet_hungarian, 'linear_sum_assignment', spy)
+    preds = _preds([[0.0, 0.0]] * 3, [[0.0]] * 3, [BOX_A, BOX_B, BOX_A], [BOX_A, BOX_B, BOX_A])
+    gts = _gts([0, 1], [[1.0]] * 2, [BOX_B, BOX_A], [BOX_B, BOX_A])
+    res = _assigner().assign(preds, gts)
+    assert calls == [(3, 2)]
+    assert res.labels.tolist()[:2] == [1, 0] and res.gt_inds.tolist()[:2] == [2, 1]

@@ -38,7 +38,12 @@ def test_loss_and_backward_reach_every_parameter(tiny):
     losses = model(**data, mode='loss')
     assert 'loss_verb_cls' in losses and 'd0.loss_verb_cls' in losses
     assert all(torch.isfinite(v) for v in losses.values())
-    total, _ = model.parse_losses(losses)
+    total, log_vars = model.parse_losses(losses)
+    # the no-gradient diagnostics are logged but not part of the loss (mmengine sums only
+    # keys that contain 'loss')
+    assert {'obj_class_error', 'obj_cardinality_error'} <= set(log_vars)
+    assert torch.allclose(total, sum(v for k, v in losses.items() if 'loss' in k))
+    assert not torch.allclose(total, sum(losses.values()))
     total.backward()
     no_grad = {n for n, p in model.named_parameters()
                if p.requires_grad and (p.grad is None or not p.grad.any())}

@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from mmdet.models.task_modules.assigners import AssignResult
 from mmdet.registry import MODELS
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_overlaps
+from mmengine.structures import InstanceData
 from torch import nn
 
 from vlmhoi.models import HOIHead, hoi_targets
@@ -50,9 +51,12 @@ def test_loss_keys_aux_layers_and_backward(tiny):
     losses = head.loss(*states, batch_data_samples=samples)
     names = ['loss_obj_cls', 'loss_verb_cls', 'loss_sub_bbox', 'loss_sub_iou',
              'loss_obj_bbox', 'loss_obj_iou']
-    assert set(losses) == {p + n for p in ('', 'd0.', 'd1.') for n in names}
-    assert all(torch.isfinite(v) and v > 0 for v in losses.values())
-    sum(losses.values()).backward()
+    diagnostics = {'obj_class_error', 'obj_cardinality_error'}  # last layer, log only
+    assert set(losses) == {p + n for p in ('', 'd0.', 'd1.') for n in names} | diagnostics
+    terms = {k: v for k, v in losses.items() if 'loss' in k}
+    assert all(torch.isfinite(v) and v > 0 for v in terms.values())
+    assert not any(losses[k].requires_grad for k in diagnostics)
+    sum(terms.values()).backward()
     assert all(s.grad is not None and s.grad[0].abs().sum() > 0 for s in states)
     assert all(p.grad is not None for p in head.parameters())
 
@@ -110,6 +114,33 @@ def test_layer_loss_equals_reference_formulas(tiny, no_object):
     assert set(losses) == set(ref)
     for k in ref:
         assert torch.allclose(losses[k], ref[k], rtol=1e-4, atol=1e-5), k
+
+
+def test_matching_diagnostics_on_a_hand_made_case(tiny):
+    """QPIC's obj_class_error (100 - top-1 % on matched queries) and cardinality error."""
+    head = _head(tiny)
+    bg = tiny.NUM_OBJECTS  # background is the last logit
+    top = torch.full((2, tiny.NUM_QUERIES), bg)
+    top[0, :3] = torch.tensor([1, 2, 0])  # image 0: 3 non-background queries
+    obj_logits = F.one_hot(top, tiny.NUM_OBJECTS + 1).float() * 5
+    targets = [InstanceData(obj_labels=torch.tensor([1, 3])),
+               InstanceData(obj_labels=torch.tensor([4]))]
+    assigns = []
+    for matched in ({0: 1, 1: 2}, {2: 1}):  # query -> gt index + 1
+        gt_inds = torch.zeros(tiny.NUM_QUERIES, dtype=torch.long)
+        for q, g in matched.items():
+            gt_inds[q] = g
+        assigns.append(AssignResult(2, gt_inds, None, labels=None))
+    out = head.matching_diagnostics(dict(obj_logits=obj_logits), targets, assigns)
+    # matched: (q0 -> 1, right), (q1 -> 3, predicted 2), (image 1 q2 -> 4, background)
+    assert torch.allclose(out['obj_class_error'], torch.tensor(100 - 100 / 3))
+    # |3 - 2| for image 0, |0 - 1| for image 1
+    assert torch.allclose(out['obj_cardinality_error'], torch.tensor(1.0))
+    nothing = [AssignResult(0, torch.zeros(tiny.NUM_QUERIES, dtype=torch.long), None,
+                            labels=None)] * 2
+    empty = [InstanceData(obj_labels=torch.zeros(0, dtype=torch.long))] * 2
+    out = head.matching_diagnostics(dict(obj_logits=obj_logits), empty, nothing)
+    assert out['obj_class_error'] == 100  # as QPIC's accuracy() on no targets
 
 
 def test_loss_weights_come_from_config(tiny):

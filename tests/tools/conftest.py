@@ -1,7 +1,10 @@
 """A tiny synthetic world and the command-line overrides that point the synthetic config
-at it, shared by the end-to-end tests of tools/train.py and tools/test.py."""
+at it, shared by the end-to-end tests of tools/train.py and tools/test.py; and one
+8-image overfit run (benchmark/overfit_check.py, run as a program) for the tests that
+need a model that has learned something."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -37,3 +40,16 @@ def run_tool(args: list[str], timeout: int = 600, **kw) -> subprocess.CompletedP
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONUNBUFFERED='1')
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=timeout, **kw)
+
+
+OVERFIT_ITERS = 200  # benchmark/overfit_check.py --iters; see tests/tools/test_overfit.py
+
+
+@pytest.fixture(scope='session')
+def overfit_run(tmp_path_factory) -> dict:
+    """``overfit_check.json`` of an 8-image overfit run (train = evaluation images)."""
+    work = tmp_path_factory.mktemp('overfit')
+    res = run_tool(['benchmark/overfit_check.py', '--iters', str(OVERFIT_ITERS),
+                    '--work-dir', str(work), '--min-map', '0'], timeout=900)
+    assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]
+    return json.loads((work / 'overfit_check.json').read_text())

@@ -17,6 +17,10 @@ def add_runner_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='allow full unpickling (torch.load(weights_only=False)) of the '
+                        'checkpoint this run loads if the safe allow-list refuses it; only '
+                        'for files you trust: unpickling can run arbitrary code')
 
 
 def parse_runner_args(parser: argparse.ArgumentParser,
@@ -28,12 +32,13 @@ def parse_runner_args(parser: argparse.ArgumentParser,
 
 
 def load_runner_cfg(config: str, launcher: str = 'none', cfg_options: dict | None = None,
-                    work_dir: str | None = None) -> Config:
+                    work_dir: str | None = None, trust_checkpoint: bool = False) -> Config:
     """Read ``config`` and apply the command-line settings every entry point shares.
 
     ``work_dir`` defaults to ``./work_dirs/<config name>`` as in mmdet. Without CUDA a
     distributed launcher selects the ``CPUFriendlyDDP`` wrapper unless the config names
-    another one.
+    another one. ``trust_checkpoint`` (``--trust-checkpoint``) sets the config key of the
+    same name (see ``vlmhoi.engine.checkpoint_loading``).
     """
     cfg = Config.fromfile(config)
     cfg.launcher = launcher
@@ -43,6 +48,8 @@ def load_runner_cfg(config: str, launcher: str = 'none', cfg_options: dict | Non
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config))[0])
+    if trust_checkpoint:
+        cfg.trust_checkpoint = True
     if launcher != 'none' and not torch.cuda.is_available():
         cfg.setdefault('model_wrapper_cfg', dict(type='CPUFriendlyDDP'))
     return cfg

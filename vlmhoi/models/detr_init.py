@@ -1,4 +1,4 @@
-"""Initialise an ``HOIDetector`` from a COCO-pretrained DETR checkpoint (mmdet layout).
+"""Initialise an ``HOIDetector`` from a COCO-pretrained DETR checkpoint.
 
 As CDN's ``convert_parameters.py`` and MUREN's released "detr-r50-pre" weights do, the
 backbone, the neck (input projection) and the encoder are copied; every DETR decoder layer
@@ -8,8 +8,9 @@ queries of every branch; with ``map_head`` the DETR box MLP initialises both the
 the object box MLPs and the DETR classifier the object classifier (both have background
 last; with a V-COCO "no object" class the extra row keeps its own init, as CDN inserts a
 fresh row). The relational context, the fusion modules and the verb classifier have no
-DETR counterpart and keep their initialisation. Source checkpoints in the original
-facebookresearch layout (``transformer.*`` keys) are refused with a clear error.
+DETR counterpart and keep their initialisation. Source checkpoints may be in mmdet's
+DETR layout or in the original facebookresearch one (``transformer.*``, ``backbone.0.body.*``
+keys), which is first renamed to mmdet's (:mod:`vlmhoi.models.detr_layouts`).
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from mmdet.registry import WEIGHT_INITIALIZERS
 from mmengine.logging import print_log
 from mmengine.runner import CheckpointLoader
 from torch import Tensor, nn
+
+from .detr_layouts import LAYOUTS, detect_layout, facebook_to_mmdet
 
 _BRANCH = r'(?:human|object|interaction)'
 _RULES = [
@@ -92,7 +95,7 @@ def _fit(key: str, src: Tensor, dst: Tensor) -> Tensor | None:
 
 def map_detr_state_dict(source: Mapping[str, Tensor], target: Mapping[str, Tensor],
                         map_head: bool = True) -> tuple[dict[str, Tensor], DetrLoadReport]:
-    """Map an mmdet DETR state dict onto the keys of an HOIDetector state dict."""
+    """Map a state dict in mmdet's DETR layout onto the keys of an HOIDetector state dict."""
     mlp_layers = len({k.split('.')[3] for k in target if k.startswith('bbox_head.sub_bbox_mlp.')})
     report, mapped, used = DetrLoadReport(), {}, set()
     for key, dst in target.items():
@@ -113,23 +116,32 @@ def map_detr_state_dict(source: Mapping[str, Tensor], target: Mapping[str, Tenso
     return mapped, report
 
 
-def read_detr_state_dict(checkpoint: str) -> dict[str, Tensor]:
-    """State dict of a checkpoint file, read through mmengine's ``CheckpointLoader``."""
+def read_detr_state_dict(checkpoint: str, layout: str = 'auto') -> dict[str, Tensor]:
+    """State dict of a DETR checkpoint file in mmdet's DETR layout.
+
+    Read through mmengine's ``CheckpointLoader`` (so under vlmhoi's ``weights_only``
+    loader for local files). ``layout``: ``'auto'`` (from the keys), ``'mmdet'`` or
+    ``'facebook'``; a file that is not of the given layout is a ``ValueError``.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f'layout must be one of {LAYOUTS}, got {layout!r}')
     ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
     state = ckpt.get('state_dict', ckpt.get('model', ckpt)) if isinstance(ckpt, dict) else ckpt
     state = {k.removeprefix('module.'): v for k, v in state.items() if torch.is_tensor(v)}
-    if any(k.startswith('transformer.') for k in state):
-        raise ValueError(f'{checkpoint}: facebookresearch DETR layout (transformer.* keys); '
-                         'convert it to the mmdet DETR layout first')
-    if not any(k.startswith('decoder.layers.') for k in state):
-        raise ValueError(f'{checkpoint}: no decoder.layers.* keys, not an mmdet DETR checkpoint')
-    return state
+    found = detect_layout(state)
+    if found is None:
+        raise ValueError(f'{checkpoint}: neither an mmdet DETR checkpoint (decoder.layers.* '
+                         'keys) nor a facebookresearch one (transformer.* keys)')
+    if layout != 'auto' and found != layout:
+        raise ValueError(f'{checkpoint}: layout={layout!r} was asked for, the keys are of '
+                         f'the {found!r} layout')
+    return facebook_to_mmdet(state) if found == 'facebook' else state
 
 
 def load_detr_pretrained(model: nn.Module, checkpoint: str, map_head: bool = True,
-                         logger: str = 'current') -> DetrLoadReport:
-    """Load a COCO DETR checkpoint (mmdet layout) into ``model``; returns the report."""
-    mapped, report = map_detr_state_dict(read_detr_state_dict(checkpoint),
+                         layout: str = 'auto', logger: str = 'current') -> DetrLoadReport:
+    """Load a COCO DETR checkpoint (mmdet or facebookresearch layout) into ``model``."""
+    mapped, report = map_detr_state_dict(read_detr_state_dict(checkpoint, layout),
                                          model.state_dict(), map_head)
     model.load_state_dict(mapped, strict=False)
     print_log(f'{checkpoint}: {report.summary()}', logger=logger)
@@ -138,20 +150,27 @@ def load_detr_pretrained(model: nn.Module, checkpoint: str, map_head: bool = Tru
 
 @WEIGHT_INITIALIZERS.register_module(name='DetrPretrained')
 class DetrPretrainedInit:
-    """``init_cfg=dict(type='DetrPretrained', checkpoint=..., map_head=True)``.
+    """``init_cfg=dict(type='DetrPretrained', checkpoint=..., map_head=True, layout='auto')``.
 
-    ``HOIDetector.init_weights`` applies it after every other initialisation (so xavier
-    init of the transformer does not overwrite it) and keeps the report in
-    ``model.detr_load_report``.
+    Built by mmengine's ``initialize`` from the registry. ``HOIDetector.init_weights``
+    applies it after every other initialisation (so the children's init and the xavier
+    init of the encoder do not overwrite it); the report is kept in ``self.report`` and,
+    when the module has that attribute, in ``module.detr_load_report``.
     """
 
-    def __init__(self, checkpoint: str, map_head: bool = True) -> None:
+    def __init__(self, checkpoint: str, map_head: bool = True, layout: str = 'auto') -> None:
+        if layout not in LAYOUTS:
+            raise ValueError(f'DetrPretrained: layout must be one of {LAYOUTS}, got {layout!r}')
         self.checkpoint = checkpoint
         self.map_head = map_head
+        self.layout = layout
         self.report: DetrLoadReport | None = None
+        self.wholemodule = False  # set by mmengine's initialize
 
     def __call__(self, module: nn.Module) -> None:
-        self.report = load_detr_pretrained(module, self.checkpoint, self.map_head)
+        self.report = load_detr_pretrained(module, self.checkpoint, self.map_head, self.layout)
+        if hasattr(module, 'detr_load_report'):
+            module.detr_load_report = self.report
 
     def _get_init_info(self) -> str:
         return f'{self.__class__.__name__}: load from {self.checkpoint}'

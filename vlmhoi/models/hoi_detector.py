@@ -11,12 +11,14 @@ import copy
 
 from mmdet.models.detectors import DETR
 from mmdet.models.layers import DetrTransformerEncoder, SinePositionalEncoding
-from mmdet.registry import MODELS
+from mmdet.registry import MODELS, WEIGHT_INITIALIZERS
 from mmdet.structures import SampleList
 from torch import Tensor, nn
 
-from .detr_init import DetrLoadReport, load_detr_pretrained
+from .detr_init import DetrLoadReport
 from .hoi_decoder import HOIDecoder
+
+DETR_INIT = 'DetrPretrained'  # registered name of vlmhoi.models.detr_init.DetrPretrainedInit
 
 
 @MODELS.register_module()
@@ -26,16 +28,15 @@ class HOIDetector(DETR):
     Takes the arguments of mmdet's ``DETR`` (``backbone``, ``neck``, ``encoder``,
     ``decoder``, ``positional_encoding``, ``bbox_head``, ``num_queries``, ``train_cfg``,
     ``test_cfg``, ``data_preprocessor``, ``init_cfg``); ``decoder`` holds the kwargs of
-    ``HOIDecoder`` except ``num_queries``. COCO DETR initialisation: either
-    ``init_cfg=dict(type='DetrPretrained', checkpoint=...)`` or ``detr_checkpoint=...``;
-    it is applied after all other initialisation.
+    ``HOIDecoder`` except ``num_queries``. COCO DETR initialisation:
+    ``init_cfg=dict(type='DetrPretrained', checkpoint=..., layout='auto')`` (mmdet or
+    facebookresearch DETR checkpoints), applied after all other initialisation.
 
     ``loss`` reads ``data_sample.gt_hoi`` and ``metainfo['img_shape']``; ``predict`` fills
     ``pred_instances`` and ``pred_hoi`` of every data sample (see docs/design_notes.md).
     """
 
-    def __init__(self, *args, detr_checkpoint: str | None = None,
-                 detr_map_head: bool = True, aux_head: dict | None = None, **kwargs) -> None:
+    def __init__(self, *args, aux_head: dict | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # training-only dense head on the encoder memory (DenseAuxHead); None = paper model
         self.aux_head = MODELS.build(aux_head) if aux_head else None
@@ -43,8 +44,6 @@ class HOIDetector(DETR):
             raise ValueError(f'decoder.num_groups ({self.decoder.num_groups}) != '
                              f'bbox_head.num_query_groups ({self.bbox_head.num_query_groups})'
                              ': set both from one config variable (Group-DETR)')
-        self.detr_checkpoint = detr_checkpoint
-        self.detr_map_head = detr_map_head
         self.detr_load_report: DetrLoadReport | None = None
 
     def _init_layers(self) -> None:
@@ -63,11 +62,17 @@ class HOIDetector(DETR):
                              f'{self.embed_dims // 2}, got {self.positional_encoding.num_feats}')
 
     def init_weights(self) -> None:
-        """Children's init (backbone/decoder), xavier for the encoder, then DETR weights."""
+        """Children's init (backbone/decoder), xavier for the encoder, then the
+        ``DetrPretrained`` entries of ``init_cfg``, built from ``WEIGHT_INITIALIZERS``.
+
+        mmengine's ``BaseModule.init_weights`` applies every ``init_cfg`` entry other than
+        ``Pretrained`` *before* the children's own init, which would overwrite the DETR
+        weights; so those entries are held back and applied last.
+        """
         cfgs = self.init_cfg if isinstance(self.init_cfg, list) else \
             [self.init_cfg] if self.init_cfg else []
-        detr_cfgs = [dict(c) for c in cfgs if c.get('type') == 'DetrPretrained']
-        self.init_cfg = [c for c in cfgs if c.get('type') != 'DetrPretrained'] or None
+        detr_cfgs = [dict(c) for c in cfgs if c.get('type') == DETR_INIT]
+        self.init_cfg = [c for c in cfgs if c.get('type') != DETR_INIT] or None
         try:
             super(DETR, self).init_weights()  # mmengine BaseModule semantics
         finally:
@@ -75,11 +80,8 @@ class HOIDetector(DETR):
         for p in self.encoder.parameters():
             if p.dim() > 1:
                 nn.init.xavier_uniform_(p)
-        if self.detr_checkpoint:
-            detr_cfgs.append(dict(checkpoint=self.detr_checkpoint, map_head=self.detr_map_head))
-        for cfg in detr_cfgs:
-            self.detr_load_report = load_detr_pretrained(
-                self, cfg['checkpoint'], map_head=cfg.get('map_head', True))
+        for cfg in detr_cfgs:  # the registered DetrPretrainedInit
+            WEIGHT_INITIALIZERS.build(cfg)(self)
 
     def pre_decoder(self, memory: Tensor) -> tuple[dict, dict]:
         """The decoder owns its queries: only the memory is passed on."""

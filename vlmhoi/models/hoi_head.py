@@ -18,6 +18,10 @@ per layer (auxiliary losses on every layer, prefix ``d{i}.`` as mmdet's DETR hea
   processes); object box L1 / GIoU only on matched pairs that have an object, divided by
   their count (reference: ``exist.sum() + 1e-4``; here clamped to at least 1).
 
+Log-only values of the last layer (no gradient, keys without 'loss' so mmengine's
+``parse_losses`` does not add them): ``obj_class_error`` and ``obj_cardinality_error``, as
+QPIC's criterion logs them (:meth:`HOIHead.matching_diagnostics`).
+
 ``loss_and_assign`` also returns the last layer's predictions and Hungarian assignment;
 ``extra_losses`` (e.g. the ITM distillation loss) are called with exactly those:
 ``module(predictions, assignments, batch_data_samples) -> dict of losses``, where
@@ -205,6 +209,7 @@ class HOIHead(BaseModule):
                     v = v / self.num_query_groups
                     losses[prefix + k] = losses[prefix + k] + v if g else v
         preds = first
+        losses.update(self.matching_diagnostics(preds, targets, assigns))
         for module in self.extra_losses:
             losses.update(module(preds, assigns, batch_data_samples))
         return losses, preds, assigns
@@ -217,6 +222,30 @@ class HOIHead(BaseModule):
             raise ValueError(f'{total} queries do not split into {g} query groups')
         return [{k: v[:, i * (total // g):(i + 1) * (total // g)] for k, v in preds.items()}
                 for i in range(g)]
+
+    @torch.no_grad()
+    def matching_diagnostics(self, preds: dict[str, Tensor], targets: list[InstanceData],
+                             assigns: list[AssignResult]) -> dict[str, Tensor]:
+        """Log-only values of one layer, as QPIC's ``SetCriterionHOI`` logs them.
+
+        ``obj_class_error``: 100 - top-1 accuracy (%) of the matched queries' object class
+        (100 when nothing is matched, as QPIC's ``accuracy`` on empty targets);
+        ``obj_cardinality_error``: mean over images of |number of queries whose top object
+        class is not background - number of GT pairs|. Detached, and their keys do not
+        contain 'loss', so mmengine's ``parse_losses`` logs them without adding them to
+        the loss.
+        """
+        obj_logits = preds['obj_logits'].detach()
+        correct, matched = obj_logits.new_zeros(()), 0
+        for i, (a, t) in enumerate(zip(assigns, targets)):
+            q = (a.gt_inds > 0).nonzero(as_tuple=True)[0]
+            correct += (obj_logits[i, q].argmax(-1) == t.obj_labels[a.gt_inds[q] - 1]).sum()
+            matched += len(q)
+        class_error = 100 - 100 * correct / matched if matched else obj_logits.new_tensor(100.)
+        card_pred = (obj_logits.argmax(-1) != self.num_obj_logits - 1).sum(1).float()
+        card_gt = obj_logits.new_tensor([float(len(t)) for t in targets])
+        return dict(obj_class_error=class_error,
+                    obj_cardinality_error=(card_pred - card_gt).abs().mean())
 
     def loss_by_assign(self, preds: dict[str, Tensor], targets: list[InstanceData],
                        assigns: list[AssignResult], num_pairs: float) -> dict[str, Tensor]:

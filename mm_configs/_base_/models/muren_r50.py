@@ -71,7 +71,7 @@ model = dict(
         num_reg_fcs=2,  # 3-layer box MLPs, as DETR
         eos_coef=0.1,  # background weight of the object CE (main.py --eos_coef)
         # VLM-HOI Eq. 5: L_HOI = 2.5 L1 + 1 GIoU + 1 L_obj_cls + 1 L_verb_cls
-        # (MUREN's main.py uses --verb_loss_coef 2; Eq. 5 says 1)
+        # (MUREN's main.py uses --verb_loss_coef 2; Eq. 5 says 1: muren_exact_r50_hico.py)
         loss_obj_cls=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
         # focal loss of QPIC/CDN/MUREN, alpha 0.5 (main.py --alpha), gamma 2
         loss_verb_cls=dict(type='FocalLoss', use_sigmoid=True, gamma=2.0, alpha=0.5,
