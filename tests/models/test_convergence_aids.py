@@ -61,15 +61,21 @@ def test_groups_do_not_attend_to_each_other(tiny):
     assert torch.allclose(decoder(memory)['human'][:, :, :q], base, atol=1e-6)
 
 
-def test_each_group_assigns_every_ground_truth_once(tiny):
+def _last_layer(tiny):
+    """A grouped model in training mode, its decoder outputs, last-layer predictions,
+    targets and samples of the fake batch."""
     model = _grouped(tiny)
-    head = model.bbox_head
     inputs, samples = tiny.fake_batch()
     model.train()
     out = model.forward_transformer(model.extract_feat(inputs), samples)
+    head = model.bbox_head
     preds = {k: v[-1] for k, v in head(out['human_states'], out['object_states'],
                                        out['interaction_states']).items()}
-    targets = head.get_targets(samples)
+    return head, out, preds, head.get_targets(samples), samples
+
+
+def test_each_group_assigns_every_ground_truth_once(tiny):
+    head, _, preds, targets, samples = _last_layer(tiny)
     groups = head.split_groups(preds)
     assert len(groups) == GROUPS
     for group in groups:
@@ -79,15 +85,8 @@ def test_each_group_assigns_every_ground_truth_once(tiny):
 
 
 def test_group_losses_are_the_mean_over_groups(tiny):
-    model = _grouped(tiny)
-    head = model.bbox_head
-    inputs, samples = tiny.fake_batch()
-    model.train()
-    out = model.forward_transformer(model.extract_feat(inputs), samples)
+    head, out, preds, targets, samples = _last_layer(tiny)
     losses = head.loss(**out, batch_data_samples=samples)
-    preds = {k: v[-1] for k, v in head(out['human_states'], out['object_states'],
-                                       out['interaction_states']).items()}
-    targets = head.get_targets(samples)
     num_pairs = float(sum(len(t) for t in targets))
     per_group = [head.loss_by_assign(g, targets, head.assign(g, targets, samples), num_pairs)
                  for g in head.split_groups(preds)]

@@ -10,7 +10,7 @@ _base_ = ['./adamw_100e.py']
 
 max_epochs = 4
 lr_drop_epoch = 3
-warmup_iters = 250  # one epoch of the default world at batch 4
+warmup_epochs = 1  # 250 iterations of the default world at batch 4
 
 train_cfg = dict(max_epochs=max_epochs, val_interval=1)
 optim_wrapper = dict(
@@ -18,7 +18,9 @@ optim_wrapper = dict(
     clip_grad=dict(max_norm=1.0, norm_type=2),
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.0)}))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
+    # warm-up by epoch, stepped per iteration through mmengine's conversion
+    dict(type='LinearLR', start_factor=0.01, by_epoch=True, begin=0, end=warmup_epochs,
+         convert_to_iter_based=True),
     dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
          milestones=[lr_drop_epoch], gamma=0.1)
 ]
