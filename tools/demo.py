@@ -33,8 +33,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--size', type=int, default=256, help='image side in pixels')
     parser.add_argument('--config', default='mm_configs/muren_tiny_synth_hico.py')
     parser.add_argument('--epochs', type=int, default=None,
-                        help="training epochs (default: the config's schedule, 4 epochs in "
-                        'about 8 minutes on one CPU core); 0 = no training')
+                        help="training epochs (default: the config's schedule, 5 epochs in "
+                        'about 9 minutes on 2 CPU cores); 0 = no training')
     parser.add_argument('--work-dir', default='work_dirs/demo')
     return parser.parse_args(argv)
 
@@ -73,7 +73,7 @@ def plot_learning_curve(work: Path, out: Path) -> Path | None:
                        ('hico/mAP_non_rare', 'Non-Rare')):
         ax.plot(range(1, len(rows) + 1), [r[key] for r in rows], marker='o', label=label)
     ax.set_xlabel('epoch')
-    ax.set_ylabel('HICO-DET Default mAP (%), synthetic test split')
+    ax.set_ylabel('Default mAP (%), test split')
     ax.set_title(f'{logs[-1].parent.parent.name}: {work}', fontsize=8)
     ax.legend()
     fig.tight_layout()

@@ -164,7 +164,7 @@ def test_synthetic_recipe_switches_on_the_aids_that_paid():
     cfg = Config.fromfile('mm_configs/muren_tiny_synth_hico.py')
     assert cfg.model.decoder.spatial_prior == dict(init_scale=0.2, max_scale=1.0)
     assert cfg.model.bbox_head.verb_prior_prob == 0.01
-    assert cfg.train_cfg.max_epochs == 4 and cfg.optim_wrapper.optimizer.lr == 1e-3
+    assert cfg.train_cfg.max_epochs == 5 and cfg.optim_wrapper.optimizer.lr == 1e-3
 
 
 def _smca_model(tiny):
