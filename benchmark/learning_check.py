@@ -41,6 +41,7 @@ from PIL import Image
 
 from vlmhoi.evaluation import evaluate_hico, load_hico_gt
 from vlmhoi.synth import carve_validation, generate_world, world_overrides
+from vlmhoi.synth.splits import TEST_FILE, TRAIN_PART_FILE, TRAINVAL_FILE, VAL_PART_FILE
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
@@ -97,14 +98,18 @@ def random_baseline(gt_file: Path, train_file: Path, img_dir: Path, seed: int = 
     return {name: metrics[key.split('/')[1]] for name, key in KEYS.items()}
 
 
-def split_files(world: Path, eval_split: str, val_images: int) -> dict[str, str]:
-    """Annotation files and image folders of the training and evaluation splits."""
+def split_files(world: Path, eval_split: str, val_images: int,
+                carve: bool = True) -> dict[str, str]:
+    """Annotation files and image folders of the training and evaluation splits;
+    ``carve=False`` reuses the validation files the parent process wrote (``--jobs``
+    children must not rewrite them while a sibling reads them)."""
     if eval_split == 'test':
-        return dict(train_ann='annotations/trainval_hico.json', train_img='images/train2015/',
-                    eval_ann='annotations/test_hico.json', eval_img='images/test2015/')
-    train_ann, val_ann = carve_validation(world, val_images)
-    return dict(train_ann=str(train_ann.relative_to(world)), train_img='images/train2015/',
-                eval_ann=str(val_ann.relative_to(world)), eval_img='images/train2015/')
+        return dict(train_ann=TRAINVAL_FILE, train_img='images/train2015/',
+                    eval_ann=TEST_FILE, eval_img='images/test2015/')
+    if carve:
+        carve_validation(world, val_images)
+    return dict(train_ann=TRAIN_PART_FILE, train_img='images/train2015/',
+                eval_ann=VAL_PART_FILE, eval_img='images/train2015/')
 
 
 def build_cfg(args: argparse.Namespace, files: dict[str, str], seed: int) -> Config:
@@ -148,7 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
     world, work_dir = Path(args.world), Path(args.work_dir)
     if not (world / 'annotations/test_hico.json').exists():
         generate_world(world, seed=0)
-    files = split_files(world, args.eval_split, args.val_images)
+    files = split_files(world, args.eval_split, args.val_images, carve=not args.curve_only)
     work_dir.mkdir(parents=True, exist_ok=True)
     if args.jobs > 1:
         df = run_parallel(args, argv if argv is not None else sys.argv[1:])
@@ -175,13 +180,12 @@ def run_parallel(args: argparse.Namespace, argv: list[str]) -> pd.DataFrame:
     """Train the seeds ``args.jobs`` at a time in child processes; their curves."""
     threads = max(1, (os.cpu_count() or 1) // args.jobs)
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    base = [a for a in argv if a not in ('--curve-only',)]
     pending, running, frames = list(args.seeds), [], []
     while pending or running:
         while pending and len(running) < args.jobs:
             seed = pending.pop(0)
             sub = Path(args.work_dir) / f'job_seed_{seed}'
-            cmd = [sys.executable, __file__, *base, '--seeds', str(seed), '--jobs', '1',
+            cmd = [sys.executable, __file__, *argv, '--seeds', str(seed), '--jobs', '1',
                    '--work-dir', str(sub), '--curve-only']
             log = open(sub.with_suffix('.log'), 'w')  # closed when the job ends
             running.append((subprocess.Popen(cmd, env=env, stdout=log, stderr=log), sub, log))

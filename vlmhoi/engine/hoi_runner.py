@@ -11,6 +11,7 @@ mmengine's root ``RUNNERS`` so every scope finds it. What it adds, all in ``env_
 from __future__ import annotations
 
 import copy
+import logging
 
 from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
@@ -34,8 +35,9 @@ class HOIRunner(Runner):
         message = (f'env_cfg.flush_denormal={flush}: subnormal floats flushed to zero in the '
                    f'main thread: {state["main"]}, in all {state["threads"]} intra-op '
                    f'threads: {state["all_threads"]}')
-        level = 'WARNING' if flush and not state['all_threads'] else 'INFO'
-        if level == 'WARNING':
+        level = logging.INFO
+        if flush and not state['all_threads']:
+            level = logging.WARNING
             message += (' (torch created its worker threads before the Runner; they keep '
                         'gradual underflow and may run slowly)')
-        print_log(message, logger='current', level=30 if level == 'WARNING' else 20)
+        print_log(message, logger='current', level=level)
