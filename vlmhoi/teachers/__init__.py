@@ -1,0 +1,1 @@
+"""VLM teachers, prompt forms and the teacher-score cache (Step 6)."""
