@@ -96,7 +96,7 @@ def triplet_text(form: str, verb: str, obj: str | None) -> str:
     return f'person {first} {o}' if o else f'person {first}'
 
 
-def _objectless_verbs(vocab: HOIVocab) -> frozenset[int]:
+def objectless_verbs(vocab: HOIVocab) -> frozenset[int]:
     """Verb indices without an object role (V-COCO agent-only actions)."""
     if vocab.name != 'vcoco':
         return frozenset()
@@ -150,7 +150,7 @@ def build_vocabulary(vocab: HOIVocab, form: str,
         raise ValueError(f'unknown prompt form {form!r}; choose one of {PROMPT_FORMS}')
     valid = set(vocab.valid_pairs)
     chosen = list(vocab.valid_pairs if pairs is None else pairs)
-    objectless = _objectless_verbs(vocab)
+    objectless = objectless_verbs(vocab)
     kept, texts, pair_to_text, index = [], [], [], {}
     for v, o in chosen:
         if (v, o) not in valid:
