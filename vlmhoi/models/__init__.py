@@ -17,6 +17,7 @@ from .hoi_match_costs import HOIBoxL1Cost, HOIGIoUCost, HOIObjClassCost, HOIVerb
 from .hoi_postprocess import HOIPostProcessor, load_correct_mat
 from .hoi_targets import hoi_targets
 from .hoi_triplet_nms import triplet_nms
+from .itm_distill_loss import ITMDistillLoss
 from .relational_context import MultiplexRelationContext
 from .spatial_prior import GaussianSpatialPrior
 
@@ -25,6 +26,7 @@ __all__ = [
     'DetrPretrainedInit', 'GaussianSpatialPrior',
     'HOIBoxL1Cost', 'HOIDecoder', 'HOIDetector', 'HOIGIoUCost', 'HOIHead',
     'HOIHungarianAssigner', 'HOIObjClassCost', 'HOIPostProcessor', 'HOIVerbClassCost',
+    'ITMDistillLoss',
     'MultiplexRelationContext', 'hoi_targets', 'load_correct_mat', 'load_detr_pretrained',
     'map_detr_state_dict', 'matched_pairs', 'read_detr_state_dict', 'triplet_nms',
 ]

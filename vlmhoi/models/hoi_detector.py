@@ -120,6 +120,19 @@ class HOIDetector(DETR):
                 decoder_inputs['spatial_shape'], batch_data_samples))
         return losses
 
+    def parse_losses(self, losses: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
+        """mmengine's ``parse_losses``, except that the ``log_only_keys`` of the head's
+        extra losses (e.g. ``loss_itm_pos`` / ``loss_itm_neg``, the parts of ``loss_itm``)
+        are logged but not added to the total a second time."""
+        log_only = {k for m in self.bbox_head.extra_losses
+                    for k in getattr(m, 'log_only_keys', ())}
+        loss, log_vars = super().parse_losses(
+            {k: v for k, v in losses.items() if k not in log_only})
+        for k in log_only:
+            if k in losses:
+                log_vars[k] = losses[k].detach().mean()
+        return loss, log_vars
+
     def predict(self, batch_inputs: Tensor, batch_data_samples: SampleList,
                 rescale: bool = True) -> SampleList:
         """Set ``pred_instances`` and ``pred_hoi`` on every data sample."""
