@@ -53,7 +53,9 @@ from .loading import (
     weights_sha256,
 )
 
-TEACHERS = Registry('teacher', locations=['vlmhoi.teachers'])
+# The registry imports these when a config is built (vlmhoi.teachers itself is lazy).
+TEACHER_MODULES = ['vlmhoi.teachers.blip', 'vlmhoi.teachers.blip2', 'vlmhoi.teachers.clip']
+TEACHERS = Registry('teacher', locations=TEACHER_MODULES)
 
 SCORE_MODES = ('itm_logodds', 'itm_prob', 'itm_nomatch_logit', 'cosine')
 ITM_SCORE_MODES = ('itm_logodds', 'itm_prob', 'itm_nomatch_logit')
