@@ -102,7 +102,8 @@ class ITMDistillLoss(nn.Module):
         """The frozen teacher (built lazily; never a submodule, never in checkpoints)."""
         if self._teacher is None:
             from ..teachers import build_teacher
-            self._teacher = build_teacher(self.teacher_cfg)
+            # not registered as a submodule: no teacher keys in state_dict / parameters
+            object.__setattr__(self, '_teacher', build_teacher(self.teacher_cfg))
         return self._teacher
 
     def _tables(self, num_obj_logits: int, device: torch.device) -> tuple[Tensor, Tensor]:
