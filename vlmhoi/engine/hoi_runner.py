@@ -7,6 +7,10 @@ mmengine's root ``RUNNERS`` so every scope finds it. What it adds, all in ``env_
 * ``flush_denormal`` (default True): flush subnormal floats to zero on CPU before the model
   is built, so that torch's worker threads inherit the setting (``flush_denormal.py``);
   the log says which threads flush.
+
+And, in :meth:`HOIRunner.from_cfg`, the ITM teacher link (``itm_teacher_link.py``): the
+loss, the teacher-score cache and its pipeline step read the top-level ``teacher`` /
+``teacher_cache`` sections.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from .flush_denormal import apply_flush_denormal
+from .itm_teacher_link import link_itm_teacher
 
 FLUSH_DENORMAL_DEFAULT = True
 
@@ -25,6 +30,13 @@ FLUSH_DENORMAL_DEFAULT = True
 @RUNNERS.register_module()
 class HOIRunner(Runner):
     """mmengine ``Runner``; ``env_cfg.flush_denormal`` switches subnormal flushing."""
+
+    @classmethod
+    def from_cfg(cls, cfg) -> HOIRunner:
+        """mmengine's ``from_cfg`` after :func:`link_itm_teacher` (on a copy of ``cfg``)."""
+        cfg = copy.deepcopy(cfg)
+        link_itm_teacher(cfg)
+        return super().from_cfg(cfg)
 
     def setup_env(self, env_cfg: dict) -> None:
         env_cfg = copy.deepcopy(dict(env_cfg))

@@ -95,11 +95,19 @@ class ITMDistillLoss(nn.Module):
                                  f"published code does; the teacher config asks for "
                                  f"{teacher['score']!r}")
         self.teacher_cfg = teacher
-        self._teacher = None        # built on first use, kept out of state_dict (frozen)
+        self._teacher = None        # kept out of state_dict (frozen), see ``teacher``
+        if mode == 'reference_code' or score_source == 'online':
+            self.build_teacher()     # now: missing weights stop training at start-up
+
+    def build_teacher(self):
+        """Build the frozen teacher from ``teacher_cfg`` unless built already."""
+        return self.teacher
 
     @property
     def teacher(self):
-        """The frozen teacher (built lazily; never a submodule, never in checkpoints)."""
+        """The frozen teacher (built when first needed, at construction for the online and
+        reference modes; never a submodule, never in checkpoints). With the cache it is never
+        built: the training step does no teacher forward."""
         if self._teacher is None:
             from ..teachers import build_teacher
             # not registered as a submodule: no teacher keys in state_dict / parameters
