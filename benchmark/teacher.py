@@ -97,7 +97,7 @@ def per_pair_rate(teacher: HOITeacher, image: np.ndarray, texts: list[str], pair
 
 def vision_seconds(teacher: HOITeacher, image: np.ndarray) -> float:
     """Seconds of preprocessing and the vision encoder for one image."""
-    with torch.inference_mode():
+    with torch.no_grad():
         return _timed(lambda: teacher.encode_images(teacher.preprocess([image])))
 
 

@@ -49,3 +49,11 @@ def test_frozen_through_parent_train_and_casts(teacher, images):
 def test_scores_carry_no_gradient(teacher, images):
     scores = teacher.score(images, ['a person ride a horse'])
     assert not scores.requires_grad
+
+
+def test_scores_can_enter_a_differentiable_loss(teacher, images):
+    """The relaxed ITM loss multiplies scores by class probabilities that carry gradient."""
+    scores = teacher.score(images, ['a person ride a horse', 'a person kick a ball'])
+    logits = torch.zeros(len(images), 2, requires_grad=True)
+    (logits.softmax(-1) * scores).sum().backward()
+    assert logits.grad is not None and logits.grad.abs().sum() > 0
