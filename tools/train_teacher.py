@@ -78,9 +78,13 @@ def train_one(kind: str, args: argparse.Namespace, out_root: Path, world: Path) 
     from vlmhoi.synth.corpus import load_corpus
     from vlmhoi.teachers.base import build_teacher
     from vlmhoi.teachers.embedded.config import RECIPES, TEACHER_NAMES
-    from vlmhoi.teachers.embedded.models import (build_image_processor, build_model,
-                                                 build_tokenizer, count_parameters,
-                                                 save_teacher)
+    from vlmhoi.teachers.embedded.models import (
+        build_image_processor,
+        build_model,
+        build_tokenizer,
+        count_parameters,
+        save_teacher,
+    )
     from vlmhoi.teachers.embedded.ranking import PRIMARY_FORM, format_table, ranking_accuracy
     from vlmhoi.teachers.embedded.train import train_teacher
 

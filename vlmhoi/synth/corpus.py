@@ -99,7 +99,7 @@ def _true_pairs(scene) -> list[tuple[str, str]]:
     return list(seen)
 
 
-def _to_teacher_size(image: Image.Image, image_size: int) -> np.ndarray:
+def to_teacher_image(image: Image.Image, image_size: int) -> np.ndarray:
     buf = io.BytesIO()
     image.save(buf, format='JPEG', quality=world.JPEG_QUALITY)
     buf.seek(0)
@@ -128,7 +128,7 @@ def render_corpus(seed: int = 0, n_images: int = DEFAULT_CORPUS_IMAGES,
     for j, combo_ids in items:
         scene = sample_scene(stream(seed, CORPUS_SPLIT, STAGE_IMAGE, j), size,
                              [world.COMBOS[i] for i in combo_ids], pool)
-        images[j] = _to_teacher_size(render_scene(scene, world.SUPERSAMPLE), image_size)
+        images[j] = to_teacher_image(render_scene(scene, world.SUPERSAMPLE), image_size)
         pairs.append(_true_pairs(scene))
         combos.append(list(scene.combos))
     meta = dict(format=CORPUS_FORMAT, generator=generator_digest(), seed=seed,

@@ -12,8 +12,15 @@ import numpy as np
 import torch
 from transformers import PreTrainedTokenizerBase
 
-from .captions import (NEGATIVE_TYPES, TRAIN_FORMS, Pair, candidate_pairs, hard_negatives,
-                       text, vocabulary_pairs)
+from .captions import (
+    NEGATIVE_TYPES,
+    TRAIN_FORMS,
+    Pair,
+    candidate_pairs,
+    hard_negatives,
+    text,
+    vocabulary_pairs,
+)
 
 REJECTION_TRIES = 100           # random draws for a false vocabulary pair before giving up
 

@@ -11,9 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from transformers import (BlipConfig, BlipForImageTextRetrieval, BlipImageProcessorPil,
-                          CLIPConfig, CLIPImageProcessorPil, CLIPModel,
-                          PreTrainedTokenizerBase)
+from transformers import (
+    BlipConfig,
+    BlipForImageTextRetrieval,
+    BlipImageProcessorPil,
+    CLIPConfig,
+    CLIPImageProcessorPil,
+    CLIPModel,
+    PreTrainedTokenizerBase,
+)
 
 from ..tokenizer import build_word_tokenizer, special_token_ids
 from .captions import all_texts
