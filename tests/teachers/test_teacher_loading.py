@@ -125,5 +125,7 @@ def test_bad_images_refused(tiny_clip_dir):
     teacher = ClipTeacher(str(tiny_clip_dir))
     with pytest.raises(ValueError, match=r'images\[1\].*uint8'):
         teacher.score([np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8), np.uint8)], ['a'])
+    with pytest.raises(ValueError, match='no images'):
+        teacher.score([], ['a'])
     with pytest.raises(ValueError, match='no texts'):
         teacher.score([np.zeros((8, 8, 3), np.uint8)], [])

@@ -222,6 +222,8 @@ class HOITeacher(torch.nn.Module):
     @torch.no_grad()
     def score(self, images: Sequence[ImageLike], texts: Sequence[str]) -> torch.Tensor:
         """Every image against every text: (B, T) float32 CPU; vision once per image."""
+        if len(images) == 0:
+            raise ValueError(f'{type(self).__name__}.score: no images')
         rows = []
         for start in range(0, len(images), self.image_batch_size):
             pixels = self.preprocess(images[start:start + self.image_batch_size])
