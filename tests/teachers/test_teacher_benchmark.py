@@ -29,6 +29,8 @@ def test_model_dir_rates_table_json_plot(bench, tiny_blip_dir, tiny_clip_dir, tm
         for row in res['batched']:
             assert row['ratio'] == pytest.approx(row['pairs_per_s']
                                                  / res['per_pair']['pairs_per_s'])
+            assert row['ratio_cpu'] == pytest.approx(row['pairs_per_cpu_s']
+                                                     / res['per_pair']['pairs_per_cpu_s'])
     assert png.stat().st_size > 0
     table = capsys.readouterr().out
     assert 'ratio' in table and 'per-pair/s' in table
