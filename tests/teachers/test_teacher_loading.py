@@ -1,5 +1,6 @@
 """Offline loading: clear errors for missing / wrong models, hub ids from the local cache only."""
 import shutil
+import socket
 
 import huggingface_hub.constants
 import pytest
@@ -11,6 +12,15 @@ from vlmhoi.teachers import Blip2ItmTeacher, BlipItmTeacher, ClipTeacher, build_
 from vlmhoi.teachers.loading import TeacherModelMismatchError, TeacherModelNotFoundError
 
 HOW_TO = 'huggingface-cli download'
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any connection attempt fails the test: loading must stay offline."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f'network access attempted: {args}')
+    monkeypatch.setattr(socket.socket, 'connect', refuse)
+    monkeypatch.setattr(socket, 'create_connection', refuse)
 
 
 def test_missing_path_says_how_to_get_weights(tmp_path):
@@ -52,17 +62,19 @@ def test_blip_without_itm_head_refused(tmp_path):
         BlipItmTeacher(str(model_dir))
 
 
-def test_hub_id_not_in_local_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv('HF_HUB_OFFLINE', '1')
+def test_hub_id_not_in_local_cache(tmp_path, monkeypatch, no_network):
+    monkeypatch.delenv('HF_HUB_OFFLINE', raising=False)  # offline even without the switch
+    monkeypatch.setattr(huggingface_hub.constants, 'HF_HUB_OFFLINE', False)
     monkeypatch.setattr(huggingface_hub.constants, 'HF_HUB_CACHE', str(tmp_path / 'hub'))
     with pytest.raises(TeacherModelNotFoundError, match='local Hugging Face cache') as err:
         BlipItmTeacher('Salesforce/blip-itm-base-coco')
     assert 'huggingface-cli download Salesforce/blip-itm-base-coco' in str(err.value)
 
 
-def test_hub_id_from_local_cache(tmp_path, monkeypatch, tiny_blip_dir, images):
+def test_hub_id_from_local_cache(tmp_path, monkeypatch, tiny_blip_dir, images, no_network):
     """A hub id resolves to its cached snapshot (the hub cache layout), without network."""
-    monkeypatch.setenv('HF_HUB_OFFLINE', '1')
+    monkeypatch.delenv('HF_HUB_OFFLINE', raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, 'HF_HUB_OFFLINE', False)
     cache = tmp_path / 'hub'
     repo = cache / 'models--vlmhoi-test--tiny-blip'
     revision = '0123456789abcdef0123456789abcdef01234567'
