@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,7 +43,7 @@ from .score_cache_key import (  # noqa: F401  (re-exported: the cache's public n
 )
 
 KEY_FILE, INDEX_FILE, SCORES_FILE, DONE_DIR = 'key.json', 'index.json', 'scores.npy', 'done'
-BUILD_HINT = 'build it with `python tools/build_teacher_cache.py CONFIG` (docs/teachers.md)'
+BUILD_HINT = 'build it with `python tools/build_teacher_cache.py CONFIG`'
 
 
 class TeacherCacheError(ValueError):
@@ -205,7 +206,7 @@ class ShardWriter:
 
     def mark_done(self, rows: np.ndarray) -> None:
         self.mask[rows] = 1
-        tmp = self.file.with_name(f'.{self.file.stem}-{os.getpid()}.tmp')
+        tmp = self.file.with_name(f'.{self.file.stem}-{socket.gethostname()}-{os.getpid()}.tmp')
         with open(tmp, 'wb') as f:
             np.save(f, self.mask, allow_pickle=False)
             f.flush()
