@@ -125,12 +125,12 @@ def test_cache_equals_on_the_fly_through_the_pipeline(built, teacher_dir):
     infos = [dataset.get_data_info(i) for i in picks]
     fresh = scorer.score_files([info['img_path'] for info in infos])
     transform, pack = transform_for(cfg, root), PackHOIInputs()
-    from_cache = []
+    samples = []
     for info in infos:
         info['img'] = np.zeros((8, 8, 3), np.uint8)
-        packed = pack(transform(info))
-        from_cache.append(packed['data_samples'].teacher_scores)
-    from_cache = torch.stack(from_cache)
+        samples.append(pack(transform(info))['data_samples'])
+    from_cache = torch.stack([sample.teacher_scores for sample in samples])
+    assert torch.equal(scorer.score_data_samples(samples), fresh)
     assert from_cache.dtype == torch.float32 and from_cache.shape == (3, len(vocabulary))
     diff = (from_cache - fresh).abs().max().item()
     print(f'cache vs on-the-fly: max abs diff {diff:.3g} over {fresh.numel()} scores')

@@ -58,6 +58,11 @@ class TeacherScorer:
         """(B, T) float32 scores of the original image files ``paths``."""
         return self.score_images([load_rgb(p) for p in paths])
 
+    def score_data_samples(self, data_samples: Sequence) -> torch.Tensor:
+        """(B, T) float32 scores of the original images of packed ``DetDataSample``s (their
+        ``img_path`` metainfo): what the cache holds in ``data_sample.teacher_scores``."""
+        return self.score_files([sample.metainfo['img_path'] for sample in data_samples])
+
 
 def parse_shard(text: str) -> tuple[int, int]:
     """``'I/N'`` -> (I, N) with 0 <= I < N."""
