@@ -41,6 +41,11 @@ def pixel_batch(images: np.ndarray, mean: Sequence[float], std: Sequence[float],
     return (x - m) / s
 
 
+def all_true_texts(true_pairs: Sequence[Pair]) -> set[str]:
+    """The sentences of an image's true pairs in every training form."""
+    return {text(f, p) for f in TRAIN_FORMS for p in true_pairs}
+
+
 def _false_pair(rng: np.random.Generator, pool: Sequence[Pair], truth: set[Pair],
                 true_texts: set[str], form: str) -> Pair:
     for _ in range(REJECTION_TRIES):

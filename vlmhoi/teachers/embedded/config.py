@@ -38,6 +38,7 @@ class TeacherRecipe:
     # BLIP: texts per image = 1 positive + one of each hard-negative type + vocabulary ones
     vocabulary_negatives: int = 1
     positive_weight: float = 2.0   # ITM cross-entropy weight of the match class
+    itc_weight: float = 1.0        # BLIP: weight of the auxiliary image-text contrastive loss
     # CLIP: initial logit scale (exp of CLIPConfig.logit_scale_init_value)
     logit_scale_init: float = 2.6592
 

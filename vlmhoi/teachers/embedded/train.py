@@ -24,11 +24,12 @@ import torch
 import torch.nn.functional as F
 
 from ...synth.corpus import CaptionCorpus
-from .batches import TokenTable, contrastive_texts, itm_examples, pixel_batch
+from .batches import TokenTable, all_true_texts, contrastive_texts, itm_examples, pixel_batch
 from .config import TeacherRecipe
 
 logger = logging.getLogger('vlmhoi.teachers.embedded')
 LOG_EVERY = 20                  # steps between loss log lines
+ITC_TEMPERATURE = 0.07          # BLIP's initial contrastive temperature
 
 
 @dataclass
@@ -50,14 +51,23 @@ def lr_factor(progress: float, warmup: float) -> float:
     return 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - warmup) / (1 - warmup))))
 
 
-def _blip_loss(model, pixels, ids, mask, labels, per_image, weight) -> torch.Tensor:
+def _blip_loss(model, pixels, ids, mask, labels, per_image, weight, itc_truth,
+               itc_weight) -> torch.Tensor:
+    """ITM cross-entropy (+ ``itc_weight`` x BLIP's image-text contrastive loss on the
+    unimodal text encoder and the projections, multi-positive over the batch's texts)."""
     embeds = model.vision_model(pixel_values=pixels).last_hidden_state
-    embeds = embeds.repeat_interleave(per_image, dim=0)
     hidden = model.text_encoder(input_ids=ids, attention_mask=mask,
-                                encoder_hidden_states=embeds,
+                                encoder_hidden_states=embeds.repeat_interleave(per_image, 0),
                                 encoder_attention_mask=None).last_hidden_state
-    logits = model.itm_head(hidden[:, 0, :])
-    return F.cross_entropy(logits, labels, weight=weight)
+    loss = F.cross_entropy(model.itm_head(hidden[:, 0, :]), labels, weight=weight)
+    if itc_weight > 0:
+        text_cls = model.text_encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        image = F.normalize(model.vision_proj(embeds[:, 0, :]), dim=-1)
+        txt = F.normalize(model.text_proj(text_cls[:, 0, :]), dim=-1)
+        logits = image @ txt.t() / ITC_TEMPERATURE
+        loss = loss + itc_weight * 0.5 * (_multi_positive_nll(logits, itc_truth)
+                                          + _multi_positive_nll(logits.t(), itc_truth.t()))
+    return loss
 
 
 def _multi_positive_nll(logits: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
@@ -121,9 +131,13 @@ def train_teacher(model: torch.nn.Module, tokenizer, processor, corpus: CaptionC
         if recipe.kind == 'blip':
             examples = [e for pairs in batch_pairs
                         for e in itm_examples(rng, pairs, recipe.vocabulary_negatives)]
-            ids, mask = tokens([t for t, _ in examples])
+            texts = [t for t, _ in examples]
+            ids, mask = tokens(texts)
             labels = torch.tensor([y for _, y in examples])
-            loss = _blip_loss(model, pixels, ids, mask, labels, per_image, weight)
+            itc_truth = torch.tensor([[t in true for t in texts]
+                                      for true in map(all_true_texts, batch_pairs)])
+            loss = _blip_loss(model, pixels, ids, mask, labels, per_image, weight, itc_truth,
+                              recipe.itc_weight)
         else:
             texts, truth = contrastive_texts(rng, batch_pairs, recipe.vocabulary_negatives)
             ids, mask = tokens(texts)
