@@ -90,6 +90,7 @@ class FillStats:
     already_done: int   # of them, done before this run
     scored: int         # scored by this run
     seconds: float      # wall time of the scoring loop
+    cpu_seconds: float  # this process's CPU time in it (all threads; steadier when shared)
 
     @property
     def images_per_s(self) -> float:
@@ -122,7 +123,7 @@ def fill_cache(scorer: TeacherScorer, cache: ScoreCache, image_paths: Sequence[s
     log(f'teacher-score cache {cache.path}: shard {shard[0]}/{shard[1]} owns {len(rows)} '
         f'images; {already} images already done, scoring {len(todo)}')
     hang_after = _hang_after()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     bar = tqdm(total=len(todo), desc='teacher scores', unit='img', disable=not progress)
     for begin in range(0, len(todo), batch_size):
         batch = todo[begin:begin + batch_size]
@@ -135,7 +136,8 @@ def fill_cache(scorer: TeacherScorer, cache: ScoreCache, image_paths: Sequence[s
         writer.mark_done(batch)
         bar.update(len(batch))
     bar.close()
-    return FillStats(len(rows), already, len(todo), time.perf_counter() - start)
+    return FillStats(len(rows), already, len(todo), time.perf_counter() - start,
+                     time.process_time() - cpu_start)
 
 
 @dataclass
