@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     done = int(target.cache.done_mask().sum())
     total = len(target.cache.images)
     print(f'scored {stats.scored} images in {stats.seconds:.1f} s '
-          f'({stats.images_per_s:.2f} images/s, {len(target.scorer.vocabulary)} texts each; '
+          f'({stats.images_per_s:.2f} images/s, {len(target.vocabulary)} texts each; '
           f'CPU time {stats.cpu_seconds:.1f} s)')
     state = 'complete' if done == total else 'incomplete: other shards still to run'
     print(f'cache {target.cache.path}: {done} of {total} images done ({state})')

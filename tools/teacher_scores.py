@@ -78,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         target = open_configured_cache(one, root=args.cache_root, split=args.split)
         fill_cache(target.scorer, target.cache, target.image_paths,
                    batch_size=target.batch_size, progress=not args.no_progress)
-        dist = score_distribution(target.cache.scores, target.data_list,
-                                  target.scorer.vocabulary)
+        dist = score_distribution(target.cache.scores, target.data_list, target.vocabulary)
         identity = target.cache.key['teacher']
         tag = tag_of(identity)
         stem = out / f'{tag}_{args.split}_hist'

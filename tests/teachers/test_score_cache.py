@@ -214,3 +214,30 @@ def test_key_material_names_what_it_hashes(world):
         vocabulary.texts)
     assert key['annotations']['file'] == 'trainval_hico.json'
     assert len(key['annotations']['sha256']) == 64
+
+
+def test_a_finished_cache_loads_no_model(built):
+    cfg, root, target = built
+    again = open_configured_cache(cfg, root=root)
+    assert again.cache.path == target.cache.path
+    lines = []
+
+    def no_model():
+        raise AssertionError('the teacher was built for a finished cache')
+
+    stats = fill_cache(no_model, again.cache, again.image_paths, progress=False,
+                       log=lines.append)
+    assert stats.scored == 0 and 'images already done, scoring 0' in lines[0]
+
+
+@pytest.mark.parametrize('broken, message', [
+    ('scores.npy', 'cannot map scores.npy'), ('key.json', 'cannot read key.json'),
+    ('index.json', 'cannot read index.json')])
+def test_damaged_files_are_refused(tmp_path, broken, message):
+    key = fake_key()
+    cache = ScoreCache.create_or_open(tmp_path, key, ['a.jpg'])
+    cache.writer('w').write([0], np.ones((1, 2), np.float32))
+    (cache.path / broken).write_bytes(b'\x93NUMPY garbage')
+    with pytest.raises(TeacherCacheError, match=message) as err:
+        ScoreCache.open_complete(tmp_path, key)
+    assert str(cache.path) in str(err.value)

@@ -102,19 +102,19 @@ def _hang_after() -> int | None:
     return int(value) if value else None
 
 
-def fill_cache(scorer: TeacherScorer, cache: ScoreCache, image_paths: Sequence[str | Path],
-               shard: tuple[int, int] = (0, 1), batch_size: int = 8, progress: bool = True,
+def fill_cache(scorer: TeacherScorer | Callable[[], TeacherScorer], cache: ScoreCache,
+               image_paths: Sequence[str | Path], shard: tuple[int, int] = (0, 1),
+               batch_size: int = 8, progress: bool = True,
                log: Callable[[str], None] = print) -> FillStats:
     """Score the rows of ``shard`` not done yet; ``image_paths[i]`` is the file of row i.
 
-    Rows are scored ``batch_size`` images at a time and each batch is stored and marked
-    done before the next starts, so a kill loses at most one batch.
+    ``scorer`` may be a factory, called only when there is work (a finished cache loads
+    no model). Rows are scored ``batch_size`` images at a time and each batch is stored
+    and marked done before the next starts, so a kill loses at most one batch.
     """
     if len(image_paths) != len(cache.images):
         raise ValueError(f'{len(image_paths)} image paths for a cache of '
                          f'{len(cache.images)} rows ({cache.path})')
-    if list(scorer.vocabulary.texts) != cache.key['vocabulary']['texts']:
-        raise ValueError(f'the scorer\'s vocabulary is not the one of cache {cache.path}')
     rows = shard_rows(len(cache.images), *shard)
     writer = cache.writer(shard_name(*shard))
     done = cache.done_mask()
@@ -122,6 +122,10 @@ def fill_cache(scorer: TeacherScorer, cache: ScoreCache, image_paths: Sequence[s
     already = len(rows) - len(todo)
     log(f'teacher-score cache {cache.path}: shard {shard[0]}/{shard[1]} owns {len(rows)} '
         f'images; {already} images already done, scoring {len(todo)}')
+    if len(todo) and not isinstance(scorer, TeacherScorer):
+        scorer = scorer()
+    if len(todo) and list(scorer.vocabulary.texts) != cache.key['vocabulary']['texts']:
+        raise ValueError(f'the scorer\'s vocabulary is not the one of cache {cache.path}')
     hang_after = _hang_after()
     start, cpu_start = time.perf_counter(), time.process_time()
     bar = tqdm(total=len(todo), desc='teacher scores', unit='img', disable=not progress)
@@ -144,31 +148,40 @@ def fill_cache(scorer: TeacherScorer, cache: ScoreCache, image_paths: Sequence[s
 class ConfiguredCache:
     """What :func:`open_configured_cache` resolves from a config."""
     cache: ScoreCache
-    scorer: TeacherScorer
+    vocabulary: PromptVocabulary
+    teacher_cfg: dict
     image_paths: list[str]
     data_list: list[dict]
     batch_size: int
+    _scorer: TeacherScorer | None = None
+
+    def scorer(self) -> TeacherScorer:
+        """The teacher, built (loaded) on first call."""
+        if self._scorer is None:
+            from .base import build_teacher
+            self._scorer = TeacherScorer(build_teacher(self.teacher_cfg), self.vocabulary)
+        return self._scorer
 
 
 def open_configured_cache(cfg, root: str | Path | None = None,
                           split: str | None = None) -> ConfiguredCache:
-    """Build the config's teacher and dataset (``teacher_cache.split`` unless ``split``) and
-    create or open the cache of their key (under ``root``, default ``teacher_cache.root``)."""
-    from .base import build_teacher
+    """Read the config's dataset (``teacher_cache.split`` unless ``split``) and teacher
+    identity (weights hashed, model not loaded) and create or open the cache of their key
+    (under ``root``, default ``teacher_cache.root``)."""
     from .cache_config import (
         build_dataset,
         cache_settings,
         dataset_key,
         split_dataset_cfg,
         teacher_cfg,
+        teacher_identity,
     )
     settings = cache_settings(cfg)
     dataset = build_dataset(split_dataset_cfg(cfg, split or settings['split']))
-    teacher = build_teacher(teacher_cfg(cfg))
-    key, vocabulary = dataset_key(teacher.identity(), dataset, settings['prompt_form'])
+    teacher = teacher_cfg(cfg)
+    key, vocabulary = dataset_key(teacher_identity(teacher), dataset, settings['prompt_form'])
     data_list = list(dataset.data_list)
     cache = ScoreCache.create_or_open(root or settings['root'], key,
                                       [d['file_name'] for d in data_list])
-    return ConfiguredCache(cache, TeacherScorer(teacher, vocabulary),
-                           [d['img_path'] for d in data_list], data_list,
-                           int(settings['batch_size']))
+    return ConfiguredCache(cache, vocabulary, teacher, [d['img_path'] for d in data_list],
+                           data_list, int(settings['batch_size']))

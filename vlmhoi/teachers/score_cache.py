@@ -65,7 +65,12 @@ class ScoreCache:
         self.path, self.key, self.images = Path(path), key, images
         self.row = {name: i for i, name in enumerate(images)}
         mode = 'r+' if writable else 'r'
-        self.scores = np.load(self.path / SCORES_FILE, mmap_mode=mode, allow_pickle=False)
+        try:
+            self.scores = np.load(self.path / SCORES_FILE, mmap_mode=mode, allow_pickle=False)
+        except (OSError, ValueError) as err:
+            raise TeacherCacheError(f'teacher-score cache {self.path}: cannot map '
+                                    f'{SCORES_FILE} ({err}); delete the folder and rebuild: '
+                                    f'{BUILD_HINT}') from err
         expected = (len(images), len(key['vocabulary']['texts']))
         if self.scores.shape != expected or self.scores.dtype != np.float32:
             raise TeacherCacheError(
@@ -145,7 +150,8 @@ class ScoreCache:
             raise TeacherCacheError(
                 f'teacher-score cache {folder} is incomplete: {len(missing)} of '
                 f'{len(cache.images)} images not scored (first: {cache.images[missing[0]]}); '
-                f'finish it: {BUILD_HINT} (it resumes)')
+                'run `python tools/build_teacher_cache.py CONFIG` again to finish it (it '
+                'resumes; with --shard, every shard)')
         return cache
 
     # -- done masks ----------------------------------------------------------------------
