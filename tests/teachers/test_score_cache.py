@@ -241,3 +241,19 @@ def test_damaged_files_are_refused(tmp_path, broken, message):
     with pytest.raises(TeacherCacheError, match=message) as err:
         ScoreCache.open_complete(tmp_path, key)
     assert str(cache.path) in str(err.value)
+
+
+def test_the_training_dataset_delivers_rows_to_the_data_samples(built):
+    from mmdet.registry import DATASETS
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet')
+    cfg, root, target = built
+    cfg = copy.deepcopy(cfg)
+    cfg.teacher_cache.root = str(root)
+    add_teacher_scores(cfg, 'train')
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    for index in (0, len(dataset) - 1):
+        sample = dataset[index]['data_samples']
+        row = target.cache.row[sample.metainfo['file_name']]
+        assert sample.teacher_scores.dtype == torch.float32
+        np.testing.assert_array_equal(sample.teacher_scores.numpy(), target.cache.scores[row])
