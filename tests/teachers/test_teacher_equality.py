@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from tests.teachers.tiny_models import TINY_TEXTS
+from tests.teachers.tiny_models import TINY_TEXTS, save_tiny_blip2
 from vlmhoi.teachers import Blip2ItmTeacher, BlipItmTeacher, ClipTeacher
 
 TOLERANCE = 1e-4
@@ -31,6 +31,15 @@ def test_batched_equals_per_pair(cls, fixture, extra, mode, images, request):
     assert diff <= TOLERANCE
     # the check can fail: scores really differ between texts and between images
     assert batched.std(dim=1).min() > 1e-3 and batched.std(dim=0).min() > 1e-4
+
+
+def test_blip2_with_image_token_prefix(tmp_path, images):
+    """Checkpoints whose config has image_token_index: per-pair adds the prefix, batched not."""
+    model_dir = save_tiny_blip2(tmp_path / 'blip2_prefix', image_token_index=1)
+    teacher = Blip2ItmTeacher(str(model_dir), text_batch_size=4)
+    diff = (teacher.score(images, TINY_TEXTS) - teacher.score_per_pair(images, TINY_TEXTS))
+    print(f'Blip2ItmTeacher (image_token_index set): max abs diff {diff.abs().max():.3e}')
+    assert diff.abs().max() <= TOLERANCE
 
 
 def test_score_modes_are_consistent(tiny_blip_dir, images):

@@ -71,8 +71,13 @@ def save_tiny_blip(path: Path, words: Iterable[str] = TINY_TEXTS, seed: int = 0,
     return _save(model_cls(config), tok, processor, path)
 
 
-def save_tiny_blip2(path: Path, words: Iterable[str] = TINY_TEXTS, seed: int = 0) -> Path:
-    """A tiny BLIP-2 ``Blip2ForImageTextRetrieval`` (Q-Former with text input) into ``path``."""
+def save_tiny_blip2(path: Path, words: Iterable[str] = TINY_TEXTS, seed: int = 0,
+                    image_token_index: int | None = None) -> Path:
+    """A tiny BLIP-2 ``Blip2ForImageTextRetrieval`` (Q-Former with text input) into ``path``.
+
+    ``image_token_index`` set: the newer hub layout, where the processor prefixes the text with
+    one image token per query and the model strips that prefix.
+    """
     tok = build_word_tokenizer(words, 'bert', MAX_TEXT_LENGTH)
     qformer = _layers(vocab_size=len(tok), max_position_embeddings=MAX_TEXT_LENGTH + 2,
                       encoder_hidden_size=HIDDEN, cross_attention_frequency=1,
@@ -81,7 +86,8 @@ def save_tiny_blip2(path: Path, words: Iterable[str] = TINY_TEXTS, seed: int = 0
                     num_attention_heads=HEADS, ffn_dim=FFN, word_embed_proj_dim=HIDDEN)
     config = Blip2Config(vision_config=_vision(), qformer_config=qformer,
                          text_config=language, num_query_tokens=NUM_QUERY_TOKENS,
-                         image_text_hidden_size=PROJECTION, initializer_range=INIT_RANGE)
+                         image_text_hidden_size=PROJECTION, initializer_range=INIT_RANGE,
+                         image_token_index=image_token_index)
     torch.manual_seed(seed)
     model = Blip2ForImageTextRetrieval(config)
     with torch.no_grad():  # the zero-initialised query tokens would make every query the same

@@ -7,7 +7,9 @@ from . import world
 from .scene import Scene
 
 SPLITS = ('train', 'test')
-SPLIT_CODE = {'train': 0, 'test': 1}            # part of every random stream's seed
+# Part of every random stream's seed. 'corpus' is the teachers' caption corpus
+# (``corpus.py``): never written as a detector split, its images disjoint by construction.
+SPLIT_CODE = {'train': 0, 'test': 1, 'corpus': 2}
 IMAGE_DIR = {'train': 'images/train2015', 'test': 'images/test2015'}
 
 

@@ -13,7 +13,8 @@ detector-only), no teacher tensors in ``parameters()`` (the optimizer, DDP and w
 never see them), and a parent's ``.to()`` / ``.half()`` / ``.train()`` does not touch it. The
 teacher stays on the ``device`` and ``dtype`` it was built with, its parameters have
 ``requires_grad=False``, and :meth:`HOITeacher.train` keeps it in eval mode whatever the
-parent asks. Scoring runs under ``torch.inference_mode``.
+parent asks. Scoring runs under ``torch.no_grad`` (not ``inference_mode``: the scores enter
+the detector's loss, and autograd cannot save inference tensors for backward).
 
 **Score modes** (DESIGN.md section 2), every one returned as float32:
 
@@ -218,9 +219,11 @@ class HOITeacher(torch.nn.Module):
         """One full model forward of pixel_values (1, 3, H, W) and one text -> score (1,)."""
         raise NotImplementedError
 
-    @torch.inference_mode()
+    @torch.no_grad()
     def score(self, images: Sequence[ImageLike], texts: Sequence[str]) -> torch.Tensor:
         """Every image against every text: (B, T) float32 CPU; vision once per image."""
+        if len(images) == 0:
+            raise ValueError(f'{type(self).__name__}.score: no images')
         rows = []
         for start in range(0, len(images), self.image_batch_size):
             pixels = self.preprocess(images[start:start + self.image_batch_size])
@@ -229,7 +232,7 @@ class HOITeacher(torch.nn.Module):
 
     forward = score
 
-    @torch.inference_mode()
+    @torch.no_grad()
     def score_per_pair(self, images: Sequence[ImageLike], texts: Sequence[str]) -> torch.Tensor:
         """Reference: one full model forward per (image, text) pair -> (B, T) float32 CPU."""
         pixels = self.preprocess(images)

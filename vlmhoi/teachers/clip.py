@@ -56,7 +56,7 @@ class ClipTeacher(HOITeacher):
         feats = self.model.get_image_features(pixel_values=pixel_values).pooler_output.float()
         return feats / feats.norm(dim=-1, keepdim=True)
 
-    @torch.inference_mode()
+    @torch.no_grad()
     def text_table(self, texts: Sequence[str]) -> torch.Tensor:
         """Normalised text embeddings (T, E) float32 of a vocabulary, cached per vocabulary."""
         key = tuple(texts)

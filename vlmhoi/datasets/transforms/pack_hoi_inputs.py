@@ -7,13 +7,19 @@ from mmdet.datasets.transforms import PackDetInputs
 from mmdet.registry import TRANSFORMS
 from mmengine.structures import InstanceData
 
+from .load_teacher_scores import TEACHER_SCORES_KEY
+
 
 @TRANSFORMS.register_module()
 class PackHOIInputs(PackDetInputs):
     """``PackDetInputs`` plus ``data_sample.gt_hoi``: an ``InstanceData`` with one row per
     (subject, object) pair: ``sub_bboxes``, ``obj_bboxes`` (zeros when there is no
     object), ``obj_labels`` (``num_objects`` when there is no object), ``verb_labels``
-    (multi-hot), ``sub_ids`` and ``obj_ids`` (box indices, -1 = no object)."""
+    (multi-hot), ``sub_ids`` and ``obj_ids`` (box indices, -1 = no object).
+
+    With ``LoadTeacherScores`` earlier in the pipeline, ``data_sample.teacher_scores`` is
+    the sample's (T,) float32 tensor of teacher scores (a data field: it moves with
+    ``.to(device)``; column t is text t of the cache's prompt vocabulary)."""
 
     def __init__(self, meta_keys: tuple[str, ...] = (
             'img_id', 'file_name', 'img_path', 'ori_shape', 'img_shape', 'scale_factor',
@@ -22,6 +28,9 @@ class PackHOIInputs(PackDetInputs):
 
     def transform(self, results: dict) -> dict:
         packed = super().transform(results)
+        if TEACHER_SCORES_KEY in results:
+            packed['data_samples'].teacher_scores = torch.as_tensor(
+                np.asarray(results[TEACHER_SCORES_KEY], dtype=np.float32))
         if 'gt_hoi_pairs' not in results:
             return packed
         if 'gt_ignore_flags' in results and results['gt_ignore_flags'].any():

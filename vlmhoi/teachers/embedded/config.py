@@ -1,0 +1,55 @@
+"""The embedded teachers' model shapes and training recipes (every number lives here).
+
+``BLIP_RECIPE`` / ``CLIP_RECIPE`` are the defaults of ``tools/train_teacher.py``: chosen so
+that each trains in at most 5 minutes on 2 CPU cores (the measurements are in
+``docs/teachers.md`` / the training report JSON next to each model).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+TEACHER_NAMES = {'blip': 'embedded_blip_itm', 'clip': 'embedded_clip'}
+MAX_TEXT_LENGTH = 16            # tokens incl. specials; the longest synthetic sentence has 9
+DEFAULT_MINUTES = 5.0           # wall-clock cap of one teacher's training
+
+
+@dataclass(frozen=True)
+class TeacherRecipe:
+    """Model shape and optimisation of one embedded teacher."""
+
+    kind: str                   # 'blip' | 'clip'
+    image_size: int = 128       # teacher input side (pixels); corpus images are stored so
+    patch_size: int = 16
+    vision_hidden: int = 128
+    vision_layers: int = 4
+    text_hidden: int = 128
+    text_layers: int = 3
+    heads: int = 4
+    mlp_ratio: int = 4
+    projection_dim: int = 128
+    corpus_images: int = 3000
+    batch_images: int = 32
+    epochs: float = 5.0         # passes over the corpus (ended early by the time cap)
+    lr: float = 5e-4
+    weight_decay: float = 0.05
+    warmup_fraction: float = 0.05
+    grad_clip: float = 1.0
+    flip_prob: float = 0.5      # horizontal flip: mirroring keeps every interaction true
+    # BLIP: texts per image = 1 positive + one of each hard-negative type + vocabulary ones
+    vocabulary_negatives: int = 1
+    positive_weight: float = 2.0   # ITM cross-entropy weight of the match class
+    itc_weight: float = 1.0        # BLIP: weight of the auxiliary image-text contrastive loss
+    # CLIP: initial logit scale (exp of CLIPConfig.logit_scale_init_value)
+    logit_scale_init: float = 2.6592
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def override(self, **kwargs) -> TeacherRecipe:
+        """A copy with some fields changed (unknown names raise ``TypeError``)."""
+        return replace(self, **kwargs)
+
+
+BLIP_RECIPE = TeacherRecipe(kind='blip')
+CLIP_RECIPE = TeacherRecipe(kind='clip', batch_images=64, lr=1e-3)
+RECIPES = {'blip': BLIP_RECIPE, 'clip': CLIP_RECIPE}

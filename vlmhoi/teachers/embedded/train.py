@@ -1,0 +1,164 @@
+"""Training loops of the embedded teachers on the caption corpus.
+
+BLIP: image-text matching, cross-entropy over (no-match, match) on one positive and hard
+negatives per image (``batches.itm_examples``); the ViT runs once per image, its output is
+repeated for the image's texts exactly as ``BlipForImageTextRetrieval.forward`` feeds the
+text encoder. CLIP: symmetric contrastive loss with several positives per image (a
+caption is true for every image that contains its pair): ``-log`` of the softmax mass on
+the positives, image-to-text and text-to-image.
+
+Schedule: linear warm-up then cosine, driven by ``progress = max(step / total_steps,
+elapsed / budget)``, so a run ends on time on a loaded machine with its learning rate
+annealed, and ends by steps (``recipe.epochs``) on a fast one.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ...synth.corpus import CaptionCorpus
+from .batches import TokenTable, all_true_texts, contrastive_texts, itm_examples, pixel_batch
+from .config import TeacherRecipe
+
+logger = logging.getLogger('vlmhoi.teachers.embedded')
+LOG_EVERY = 20                  # steps between loss log lines
+ITC_TEMPERATURE = 0.07          # BLIP's initial contrastive temperature
+
+
+@dataclass
+class TrainLog:
+    """What a training run did (goes into the training report JSON)."""
+
+    steps: int
+    images_seen: int
+    seconds: float
+    stopped_by: str             # 'steps' | 'time'
+    final_loss: float
+    losses: list[float]         # mean loss per LOG_EVERY steps
+
+
+def lr_factor(progress: float, warmup: float) -> float:
+    """Warm-up then cosine multiplier of the base learning rate at ``progress`` in [0, 1]."""
+    if progress < warmup:
+        return max(progress / warmup, 1e-3)
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - warmup) / (1 - warmup))))
+
+
+def _blip_loss(model, pixels, ids, mask, labels, per_image, weight, itc_truth,
+               itc_weight) -> torch.Tensor:
+    """ITM cross-entropy (+ ``itc_weight`` x BLIP's image-text contrastive loss on the
+    unimodal text encoder and the projections, multi-positive over the batch's texts)."""
+    embeds = model.vision_model(pixel_values=pixels).last_hidden_state
+    hidden = model.text_encoder(input_ids=ids, attention_mask=mask,
+                                encoder_hidden_states=embeds.repeat_interleave(per_image, 0),
+                                encoder_attention_mask=None).last_hidden_state
+    loss = F.cross_entropy(model.itm_head(hidden[:, 0, :]), labels, weight=weight)
+    if itc_weight > 0:
+        text_cls = model.text_encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        image = F.normalize(model.vision_proj(embeds[:, 0, :]), dim=-1)
+        txt = F.normalize(model.text_proj(text_cls[:, 0, :]), dim=-1)
+        logits = image @ txt.t() / ITC_TEMPERATURE
+        loss = loss + itc_weight * 0.5 * (_multi_positive_nll(logits, itc_truth)
+                                          + _multi_positive_nll(logits.t(), itc_truth.t()))
+    return loss
+
+
+def _multi_positive_nll(logits: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
+    """Mean over rows with a positive of ``-log sum_{pos} softmax(logits)``."""
+    keep = truth.any(dim=1)
+    logits, truth = logits[keep], truth[keep]
+    pos = logits.masked_fill(~truth, float('-inf')).logsumexp(dim=1)
+    return (logits.logsumexp(dim=1) - pos).mean()
+
+
+def _clip_loss(model, pixels, ids, mask, truth) -> torch.Tensor:
+    image = model.visual_projection(model.vision_model(pixel_values=pixels).pooler_output)
+    txt = model.text_projection(model.text_model(input_ids=ids,
+                                                 attention_mask=mask).pooler_output)
+    image, txt = F.normalize(image, dim=-1), F.normalize(txt, dim=-1)
+    logits = model.logit_scale.exp() * image @ txt.t()
+    return 0.5 * (_multi_positive_nll(logits, truth) + _multi_positive_nll(logits.t(), truth.t()))
+
+
+def train_teacher(model: torch.nn.Module, tokenizer, processor, corpus: CaptionCorpus,
+                  recipe: TeacherRecipe, seed: int = 0, minutes: float = 5.0,
+                  progress: bool = True) -> TrainLog:
+    """Train ``model`` (BLIP ITM or CLIP, by ``recipe.kind``) in place on ``corpus``."""
+    side = recipe.image_size
+    if corpus.images.shape[1:3] != (side, side):
+        raise ValueError(f'corpus images are {corpus.images.shape[1:3]}, the {recipe.kind} '
+                         f'recipe wants {side} x {side}: build the corpus at image_size={side}')
+    torch.manual_seed(seed)
+    rng = np.random.default_rng([seed, 7])
+    tokens = TokenTable(tokenizer)
+    opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+    n = len(corpus)
+    per_epoch = max(1, n // recipe.batch_images)
+    total = max(1, int(round(recipe.epochs * per_epoch)))
+    budget = minutes * 60.0
+    weight = torch.tensor([1.0, recipe.positive_weight])
+    per_image = 4 + recipe.vocabulary_negatives
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=total, desc=f'train {recipe.kind}', file=sys.stderr)
+    model.train()
+    start = time.perf_counter()
+    order: np.ndarray = np.empty(0, dtype=np.int64)
+    losses, window, step, stopped_by, loss_value = [], [], 0, 'steps', float('nan')
+    while True:
+        elapsed = time.perf_counter() - start
+        prog = max(step / total, elapsed / budget)
+        if prog >= 1.0:
+            stopped_by = 'steps' if step >= total else 'time'
+            break
+        for group in opt.param_groups:
+            group['lr'] = recipe.lr * lr_factor(prog, recipe.warmup_fraction)
+        if len(order) < recipe.batch_images:
+            order = np.concatenate([order, rng.permutation(n)])
+        idx, order = np.sort(order[:recipe.batch_images]), order[recipe.batch_images:]
+        flip = rng.random(len(idx)) < recipe.flip_prob
+        pixels = pixel_batch(corpus.images[idx], processor.image_mean, processor.image_std,
+                             flip)
+        batch_pairs = [corpus.pairs[i] for i in idx]
+        if recipe.kind == 'blip':
+            examples = [e for pairs in batch_pairs
+                        for e in itm_examples(rng, pairs, recipe.vocabulary_negatives)]
+            texts = [t for t, _ in examples]
+            ids, mask = tokens(texts)
+            labels = torch.tensor([y for _, y in examples])
+            itc_truth = torch.tensor([[t in true for t in texts]
+                                      for true in map(all_true_texts, batch_pairs)])
+            loss = _blip_loss(model, pixels, ids, mask, labels, per_image, weight, itc_truth,
+                              recipe.itc_weight)
+        else:
+            texts, truth = contrastive_texts(rng, batch_pairs, recipe.vocabulary_negatives)
+            ids, mask = tokens(texts)
+            loss = _clip_loss(model, pixels, ids, mask, truth)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.grad_clip)
+        opt.step()
+        step += 1
+        loss_value = float(loss.detach())
+        window.append(loss_value)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f'{loss_value:.3f}')
+        if step % LOG_EVERY == 0:
+            losses.append(float(np.mean(window)))
+            window = []
+            logger.info('%s step %d/%d  loss %.4f  lr %.2e  %.0fs', recipe.kind, step, total,
+                        losses[-1], opt.param_groups[0]['lr'], time.perf_counter() - start)
+    if bar is not None:
+        bar.close()
+    model.eval()
+    return TrainLog(step, step * recipe.batch_images, time.perf_counter() - start, stopped_by,
+                    loss_value, losses)
