@@ -1,5 +1,15 @@
-# VLM-HOI, ResNet-50, V-COCO.
-#
-# PLACEHOLDER until step 4 lands: this is exactly the baseline muren_r50_vcoco.py; the
-# ITM distillation loss (paper Eq. 3-4, 6) is NOT part of this config yet.
-_base_ = ['./muren_r50_vcoco.py']
+# VLM-HOI, ResNet-50, V-COCO: muren_r50_vcoco.py (100 queries, frozen CNN, lr 4e-5) plus the
+# ITM distillation loss from a frozen BLIP ITM teacher, as vlmhoi_r50_hico.py:
+#   python tools/build_teacher_cache.py mm_configs/vlmhoi_r50_vcoco.py   (once, on a GPU)
+#   python tools/train.py mm_configs/vlmhoi_r50_vcoco.py
+_base_ = ['./muren_r50_vcoco.py', './_base_/teachers/blip_itm_base.py']
+
+itm_alpha = 1.0        # margin alpha of Eq. 4 (Table 3)
+itm_weight = 1.0       # Eq. 6
+model = dict(bbox_head=dict(
+    extra_losses=[dict(
+        type='ITMDistillLoss', alpha=itm_alpha, loss_weight=itm_weight,
+        dataset_vocab='vcoco', correct_mat={{_base_.correct_mat_path}},
+        score_source='cache')]))
+teacher = dict(dtype='float16', device='cuda', score='itm_logodds')  # Sec. 4, fp16 on GPU
+teacher_cache = dict(prompt_form='full')  # Eq. 2

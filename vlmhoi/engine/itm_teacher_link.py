@@ -41,7 +41,27 @@ def link_itm_teacher(cfg) -> None:
                     f'the config\'s top-level section says {top[key]!r}: set it once, in '
                     f'the top-level `teacher` / `teacher_cache` sections')
         if loss.get('score_source', 'cache') == 'cache':
+            check_vocabulary(cfg, loss, i)
             add_teacher_scores(cfg, 'train')
+
+
+def check_vocabulary(cfg, loss, index: int) -> None:
+    """The loss's prompt texts must be the cache's: both built on the train dataset's
+    vocabulary (``dataset_vocab`` / ``correct_mat`` of the loss vs the dataset's own)."""
+    from vlmhoi.models.itm_distill_loss import load_dataset_vocab
+    from vlmhoi.teachers.cache_config import build_dataset, split_dataset_cfg
+    from vlmhoi.teachers.prompts import build_vocabulary
+    dataset = build_dataset(split_dataset_cfg(cfg, 'train'), lazy=True)
+    ours = build_vocabulary(load_dataset_vocab(loss.get('dataset_vocab', 'hico'),
+                                               loss.get('correct_mat')), loss['prompt_form'])
+    theirs = build_vocabulary(dataset.vocab, loss['prompt_form'])
+    if ours.digest() != theirs.digest():
+        raise ValueError(
+            f'{LOSS_TYPE} #{index}: its prompt vocabulary (dataset_vocab='
+            f"{loss.get('dataset_vocab', 'hico')!r}, correct_mat={loss.get('correct_mat')!r}: "
+            f'{len(ours)} texts) is not the training dataset\'s ({len(theirs)} texts), so the '
+            'cached score columns would not match; point the loss at the dataset\'s '
+            'validity matrix')
 
 
 def dict_or_value(value):
