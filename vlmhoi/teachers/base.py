@@ -247,7 +247,15 @@ def build_teacher(cfg: dict | HOITeacher) -> HOITeacher:
     """A teacher from a config dict (``type``: a registered class name); a teacher passes."""
     if isinstance(cfg, HOITeacher):
         return cfg
-    teacher = TEACHERS.build(cfg)
+    # looked up in vlmhoi's own registry directly: Registry.build would first search the
+    # caller's default scope (mmdet in training), which has no teacher registry, and warn
+    args = dict(cfg)
+    name = args.pop('type', None)
+    cls = TEACHERS.get(name) if isinstance(name, str) else name
+    if cls is None:
+        raise KeyError(f'build_teacher: {name!r} is not a registered teacher; registered: '
+                       f'{sorted(TEACHERS.module_dict)}')
+    teacher = cls(**args)
     if not isinstance(teacher, HOITeacher):
         raise TypeError(f'build_teacher: {cfg.get("type")!r} built a {type(teacher).__name__}, '
                         'not an HOITeacher')
