@@ -7,7 +7,8 @@
   are skipped (a resume repeats the iterations after its checkpoint): steps stay unique;
 * param values are redacted and cut to MLflow's length limit; a param that changes on
   resume (``train_cfg.max_epochs``) keeps its first value, the change is tagged
-  ``resume.changed_params``;
+  ``resume.changed_params``; ``launch.count`` counts the launches that logged into the run
+  (a resume keeps the first launch's provenance tags);
 * validation timings are logged as ``val/time`` and ``val/data_time`` so they do not
   collide with the per-iteration ``time`` / ``data_time``;
 * ``MlflowClient`` calls only (no process-global active run), so several runners in one
@@ -39,6 +40,8 @@ DEFAULT_SETTINGS = dict(enabled=True, tracking_uri=None, experiment='vlmhoi', ru
                         artifact_location=None, tags={}, log_checkpoints=False, pr_curves=8)
 #: per-iteration keys that the validation log repeats; logged as ``val/<key>`` there
 TIMING_KEYS = ('time', 'data_time')
+#: the number of launches (tools/train.py, resumes included) that logged into the run
+LAUNCH_TAG = 'launch.count'
 BATCH_LIMIT = 100  # params / tags / metrics per log_batch call (MLflow's limit)
 
 
@@ -144,15 +147,16 @@ class HOIMLflowVisBackend(MLflowVisBackend):
             params.update(config_params(self.cfg.to_dict()))
         tags = {**{str(k): str(v) for k, v in (self.settings['tags'] or {}).items()},
                 **env_tags(), **self.start_info['tags']}
+        launches = int(run.data.tags.get(LAUNCH_TAG, '0')) + 1
         if resumed:
             old = run.data.params
             changed = {k: [old[k], v] for k, v in params.items() if k in old and old[k] != v}
             params = {k: v for k, v in params.items() if k not in old}
-            count = int(run.data.tags.get('resume.count', '0')) + 1
-            tags = {k: v for k, v in tags.items() if k not in run.data.tags}
-            tags['resume.count'] = str(count)
+            if launches > 1:  # a run of an earlier launch: keep its first provenance
+                tags = {k: v for k, v in tags.items() if k not in run.data.tags}
             if changed:
                 tags['resume.changed_params'] = json.dumps(changed)
+        tags[LAUNCH_TAG] = str(launches)
         tags = {k: clip(v, MAX_TAG_LENGTH) for k, v in tags.items()}
         for part in _chunks([Param(k, v) for k, v in params.items()]):
             self.client.log_batch(self.run_id, params=part)
