@@ -8,8 +8,9 @@ import json
 import pytest
 from mlflow.tracking import MlflowClient
 from mmengine.config import Config
+from mmengine.visualization import Visualizer
 
-from vlmhoi.tracking import HOIMLflowVisBackend
+from vlmhoi.tracking import HOIMLflowVisBackend, tracked_run
 
 
 def _backend(uri: str, **cfg) -> HOIMLflowVisBackend:
@@ -82,3 +83,23 @@ def test_embedded_default_needs_no_set_up(tmp_path, monkeypatch):
     assert client.get_experiment(run.info.experiment_id).name == 'vlmhoi'
     assert run.info.artifact_uri.startswith((store / 'artifacts' / 'vlmhoi').resolve().as_uri())
     assert (store / 'artifacts' / 'vlmhoi' / run_id / 'artifacts' / 'config.py').is_file()
+
+
+class _RunnerWithVisualizer:
+    """What ``tracked_run`` reads of a Runner: its visualizer."""
+
+    def __init__(self, visualizer: Visualizer) -> None:
+        self.visualizer = visualizer
+
+
+def test_a_run_that_raises_is_marked_failed(tmp_path):
+    uri = f'sqlite:///{tmp_path}/m.db'
+    vis = Visualizer(name='tracked_run_test', save_dir=str(tmp_path / 'vis'),
+                     vis_backends=[dict(type='HOIMLflowVisBackend')])
+    vis.add_config(Config(dict(mlflow=dict(tracking_uri=uri))))
+    backend = vis.get_backend('HOIMLflowVisBackend')
+    run_id = backend.start({}, {})
+    with pytest.raises(RuntimeError, match='loss diverged'), \
+            tracked_run(_RunnerWithVisualizer(vis)):
+        raise RuntimeError('loss diverged')
+    assert MlflowClient(uri).get_run(run_id).info.status == 'FAILED'

@@ -2,6 +2,9 @@
 contract's tags."""
 from __future__ import annotations
 
+import socket
+import time
+
 import pytest
 
 from vlmhoi.tracking import uri as U
@@ -36,3 +39,14 @@ def test_env_tags(monkeypatch):
     monkeypatch.setenv(U.TAGS_ENV, '{bad')
     with pytest.raises(ValueError, match='not valid JSON'):
         U.env_tags()
+
+
+def test_an_unreachable_server_is_one_clear_error_at_once():
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match=rf'server http://u:\*\*\*@127.0.0.1:{port} is unre'):
+        U.check_reachable(f'http://u:secret@127.0.0.1:{port}')
+    assert time.monotonic() - start < U.REACH_TIMEOUT_S
+    U.check_reachable('sqlite:///nowhere/m.db')  # not a server: nothing to check

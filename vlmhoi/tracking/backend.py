@@ -34,7 +34,13 @@ from mmengine.visualization import MLflowVisBackend
 
 from .params import MAX_TAG_LENGTH, clip, config_params
 from .redact import redact
-from .uri import RUN_ID_ENV, env_tags, experiment_artifact_location, resolve_tracking_uri
+from .uri import (
+    RUN_ID_ENV,
+    check_reachable,
+    env_tags,
+    experiment_artifact_location,
+    resolve_tracking_uri,
+)
 
 DEFAULT_SETTINGS = dict(enabled=True, tracking_uri=None, experiment='vlmhoi', run_name=None,
                         artifact_location=None, tags={}, log_checkpoints=False, pr_curves=8)
@@ -108,6 +114,7 @@ class HOIMLflowVisBackend(MLflowVisBackend):
                 handler.stream = open(handler.baseFilename, 'a')  # noqa: SIM115
         uri, source = resolve_tracking_uri(self.settings['tracking_uri'])
         self.tracking_uri, self.uri_source = uri, source
+        check_reachable(uri)
         self.client = client = MlflowClient(tracking_uri=uri)
         env_run = os.environ.get(RUN_ID_ENV)
         if env_run and self.resume_run_id and env_run != self.resume_run_id:

@@ -25,6 +25,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from vlmhoi.cache_dir import user_cache_dir
@@ -36,6 +38,8 @@ TAGS_ENV = 'VLMHOI_MLFLOW_TAGS'
 DEFAULT_STORE = ('mlflow', 'mlruns.db')
 ARTIFACTS_DIR = 'artifacts'
 _SQLITE = 'sqlite:///'
+#: how long a tracking server may take to answer the first request
+REACH_TIMEOUT_S = 10
 
 
 def default_tracking_uri() -> str:
@@ -92,3 +96,22 @@ def env_tags() -> dict[str, str]:
         raise ValueError(f'${TAGS_ENV} must be a JSON object of tags, got '
                          f'{type(tags).__name__}: {raw[:200]!r}')
     return {str(k): str(v) for k, v in tags.items()}
+
+
+def check_reachable(uri: str, timeout: float = REACH_TIMEOUT_S) -> None:
+    """For an ``http(s)://`` tracking URI: one request to ``/health``; a server that
+    cannot be reached gives one clear error at once (MLflow's client would retry for
+    minutes). Any HTTP answer, an error status included, counts as reachable."""
+    from .redact import redact
+
+    if not uri.startswith(('http://', 'https://')):
+        return
+    try:
+        with urllib.request.urlopen(uri.rstrip('/') + '/health', timeout=timeout):
+            pass
+    except urllib.error.HTTPError:
+        return
+    except (OSError, ValueError) as err:
+        raise RuntimeError(f'MLflow tracking server {redact(uri)} is unreachable ({err}); '
+                           f'start it (mlflow server ...) or point ${TRACKING_URI_ENV} / '
+                           f'mlflow.tracking_uri elsewhere') from None
