@@ -87,6 +87,8 @@ class HOIMLflowVisBackend(MLflowVisBackend):
             raise ValueError(f'config key mlflow: unknown settings {sorted(unknown)}; known: '
                              f'{sorted(DEFAULT_SETTINGS)}')
         self.settings.update(section)
+        if self.settings['enabled']:  # fail before the model and data are built
+            check_reachable(resolve_tracking_uri(self.settings['tracking_uri'])[0])
 
     @property
     def active(self) -> bool:
