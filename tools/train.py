@@ -29,6 +29,7 @@ from vlmhoi.engine import (
     parse_runner_args,
     trust_of_cfg,
 )
+from vlmhoi.tracking import tracked_run
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = build_cfg(args)
     init_cpu_process_group(args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    with trust_of_cfg(cfg):
+    with trust_of_cfg(cfg), tracked_run(runner):
         runner.train()
 
 

@@ -17,9 +17,10 @@ __version__ = '0.1.0'
 #: the modules whose import registers every component (datasets, transforms, models,
 #: metrics, runner pieces) in mmdet's / mmengine's registries
 REGISTRATION_MODULES = ('vlmhoi.datasets', 'vlmhoi.engine', 'vlmhoi.evaluation.metrics',
-                        'vlmhoi.models')
+                        'vlmhoi.models', 'vlmhoi.tracking')
 
-_SUBPACKAGES = frozenset(('datasets', 'engine', 'evaluation', 'models', 'synth', 'vocab'))
+_SUBPACKAGES = frozenset(('datasets', 'engine', 'evaluation', 'models', 'synth', 'tracking',
+                          'vocab'))
 
 
 def register_all_modules() -> None:

@@ -1,6 +1,8 @@
-"""torchrun with two gloo processes trains the synthetic config on CPU."""
+"""torchrun with two gloo processes trains the synthetic config on CPU; only rank 0 logs
+to MLflow."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -9,6 +11,7 @@ import sys
 
 import pytest
 import torch
+from mlflow.tracking import MlflowClient
 
 from .conftest import CONFIG, ROOT, world_options
 
@@ -36,3 +39,12 @@ def test_torchrun_two_processes_gloo(tiny_world, tmp_path):
     ckpt = torch.load(work / 'epoch_1.pth', map_location='cpu', weights_only=False)
     assert ckpt['meta']['iter'] == 2
     assert not any(k.startswith('module.') for k in ckpt['state_dict'])
+
+    # one MLflow run (rank 1 opens none), world size 2, each iteration logged once
+    info = json.loads((work / 'mlflow_run.json').read_text())
+    client = MlflowClient(info['tracking_uri'])
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    runs = client.search_runs(experiments, f"tags.work_dir = '{work}'")
+    assert [r.info.run_id for r in runs] == [info['run_id']]
+    assert runs[0].data.params['world_size'] == '2' and runs[0].info.status == 'FINISHED'
+    assert [m.step for m in client.get_metric_history(info['run_id'], 'loss')] == [1, 2]

@@ -2,7 +2,12 @@
 
 Selected by ``runner_type = 'HOIRunner'`` in ``_base_/default_runtime.py``; the tools build
 it with ``RUNNERS.build(cfg)`` as mmdet's ``tools/train.py`` does. It is registered in
-mmengine's root ``RUNNERS`` so every scope finds it. What it adds, all in ``env_cfg``:
+mmengine's root ``RUNNERS`` so every scope finds it. What it adds:
+
+* the logger masks passwords in URLs (``vlmhoi.tracking.redact``), the config it prints
+  at start-up included.
+
+And in ``env_cfg``:
 
 * ``flush_denormal`` (default True): flush subnormal floats to zero on CPU before the model
   is built, so that torch's worker threads inherit the setting (``flush_denormal.py``);
@@ -21,6 +26,8 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from vlmhoi.tracking.redact import install_redaction
+
 from .flush_denormal import apply_flush_denormal
 from .itm_teacher_link import link_itm_teacher
 
@@ -37,6 +44,10 @@ class HOIRunner(Runner):
         cfg = copy.deepcopy(cfg)
         link_itm_teacher(cfg)
         return super().from_cfg(cfg)
+
+    def build_logger(self, *args, **kwargs):
+        """mmengine's logger with a filter that masks passwords in URLs."""
+        return install_redaction(super().build_logger(*args, **kwargs))
 
     def setup_env(self, env_cfg: dict) -> None:
         env_cfg = copy.deepcopy(dict(env_cfg))

@@ -43,6 +43,8 @@ class HICODetMetric(BaseMetric):
         self.mode, self.max_per_image, self.outfile = mode, max_per_image, outfile
         self.vocab = hico_vocab()
         self._gt: HICOGroundTruth | None = None
+        #: the last evaluation (per-category rows, PR curves) for reports (vlmhoi.tracking)
+        self.last_result = None
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Keep each image's predictions as an exchange-format entry."""
@@ -58,4 +60,5 @@ class HICODetMetric(BaseMetric):
             dump_predictions(entries, Path(self.outfile))
         result = evaluate_hico(self._gt, entries, mode=self.mode, correct_mat=self.correct_mat,
                                max_per_image=self.max_per_image, source='model outputs')
+        self.last_result = result
         return dict(result.metrics)

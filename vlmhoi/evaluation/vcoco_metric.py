@@ -53,6 +53,8 @@ class VCOCOMetric(BaseMetric):
         self.outfile = outfile
         self.vocab = vcoco_vocab()
         self._gt: VCOCOGroundTruth | None = None
+        #: the last evaluation (per-category rows, PR curves) for reports (vlmhoi.tracking)
+        self.last_result = None
         self._images: list[dict] | None = None
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
@@ -79,5 +81,6 @@ class VCOCOMetric(BaseMetric):
                                       mat, self._gt.action_names, self._gt.role_names,
                                       'model outputs')
         result = evaluate_vcoco(self._gt, dets)
+        self.last_result = result
         gt_source = 'official' if self.official_files[0] else 'derived from ann_file'
         return dict(result.metrics, gt_source=gt_source)
