@@ -33,7 +33,7 @@ from vlmhoi.sweeps.summary import print_summary, unfinished_points  # noqa: E402
 from vlmhoi.sweeps.worker import work  # noqa: E402
 
 DEFAULT_WORLD = 'data/synth'
-# heartbeat, RetryFailedTrialCallback: experimental in Optuna, used on purpose
+# heartbeat, RetryHeartbeatStaleTrialCallback: experimental in Optuna, used on purpose
 warnings.filterwarnings('ignore', category=optuna.exceptions.ExperimentalWarning)
 
 

@@ -93,7 +93,7 @@ def postgres_url():
     bindir = pg_bin()
     if bindir is None:
         pytest.skip('no PostgreSQL binaries (initdb): apt-get install postgresql')
-    pytest.importorskip('psycopg2', reason='psycopg2 missing: pip install psycopg2-binary')
+    pytest.importorskip('psycopg', reason='psycopg missing: pip install "psycopg[binary]"')
     prefix: list[str] = []
     base = Path(tempfile.mkdtemp(prefix='vlmhoi-pg-'))
     if os.geteuid() == 0:
@@ -136,5 +136,8 @@ def kill_worker_during_trial(proc: subprocess.Popen, study_fn, timeout: float = 
                     return t.number
         except (KeyError, ValueError):   # study not created yet
             pass
+        if proc.poll() is not None:
+            raise AssertionError(f'worker exited ({proc.returncode}) before a trial ran:\n'
+                                 + proc.stdout.read()[-3000:])
         time.sleep(0.2)
     raise AssertionError('no trial of the worker started running in time')

@@ -49,7 +49,8 @@ def main() -> int:
     client = run_id = None
     if os.environ.get('MLFLOW_RUN_ID') and opts.get('sweep_test.mlflow', 'True') == 'True':
         from mlflow.tracking import MlflowClient
-        client, run_id = MlflowClient(os.environ['MLFLOW_TRACKING_URI']), os.environ['MLFLOW_RUN_ID']
+        client = MlflowClient(os.environ['MLFLOW_TRACKING_URI'])
+        run_id = os.environ['MLFLOW_RUN_ID']
         for k, v in json.loads(os.environ.get('VLMHOI_MLFLOW_TAGS', '{}')).items():
             client.set_tag(run_id, k, v)
     scalars = work / time.strftime('%Y%m%d_%H%M%S') / 'vis_data' / 'scalars.json'

@@ -52,10 +52,10 @@ class Param:
     def __post_init__(self) -> None:
         if (self.key is None) == (self.overrides is None):
             raise StudyError(f'param {self.name!r}: give exactly one of key= or overrides=')
-        if (self.choices is None) == (self.low is None or self.high is None):
-            raise StudyError(f'param {self.name!r}: give choices= or both low= and high=')
         if self.overrides is not None and self.choices is None:
             object.__setattr__(self, 'choices', tuple(self.overrides))
+        if (self.choices is None) == (self.low is None or self.high is None):
+            raise StudyError(f'param {self.name!r}: give choices= or both low= and high=')
         if self.overrides is not None and set(self.choices) - set(self.overrides):
             raise StudyError(f'param {self.name!r}: choices {sorted(self.choices)} have no '
                              f'overrides for {sorted(set(self.choices) - set(self.overrides))}')

@@ -2,8 +2,9 @@
 
 Every storage is an ``RDBStorage`` with a heartbeat: a worker that dies (killed, machine
 lost) stops beating, and after ``grace_period`` seconds the next worker that looks fails
-its trial and ``RetryFailedTrialCallback`` puts the same parameters (and GridSampler's
-``grid_id``) back as a WAITING trial.
+its trial and ``RetryHeartbeatStaleTrialCallback`` (Optuna's ``RetryFailedTrialCallback``,
+renamed in 4.9) puts the same parameters (and GridSampler's ``grid_id``) back as a
+WAITING trial.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import optuna
-from optuna.storages import RDBStorage, RetryFailedTrialCallback
+from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial
 
 from .spec import StudyError
@@ -24,6 +25,7 @@ GRACE_PERIOD_S = 120
 MAX_RETRY = 2                  # a trial is retried at most this often (killed or failed)
 HEALTH_TIMEOUT_S = 5
 OPEN_ATTEMPTS = 3
+PG_DRIVER = 'postgresql+psycopg'
 
 
 def redact(url: str) -> str:
@@ -52,7 +54,7 @@ def open_storage(url: str, heartbeat_interval: int = HEARTBEAT_INTERVAL_S,
     """Connect to ``url`` (``StudyError`` when it cannot be reached). ``create=False``:
     a SQLite file that does not exist is an error instead of a new empty database.
     ``on_retry(study, failed_trial)`` runs before a stale trial is put back."""
-    path = sqlite_path(url)
+    path, shown = sqlite_path(url), redact(url)
     engine_kwargs = {}
     if path is not None:
         if not create and not path.is_file():
@@ -61,7 +63,9 @@ def open_storage(url: str, heartbeat_interval: int = HEARTBEAT_INTERVAL_S,
         engine_kwargs = {'connect_args': {'timeout': SQLITE_TIMEOUT_S}}
     elif url.startswith('postgresql'):
         engine_kwargs = {'pool_pre_ping': True}
-    retry = RetryFailedTrialCallback(max_retry=max_retry)
+        if url.startswith('postgresql://'):     # the driver the project installs (psycopg 3)
+            url = PG_DRIVER + url[len('postgresql'):]
+    retry = RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
 
     def stale(study: optuna.Study, trial: FrozenTrial) -> None:
         if on_retry is not None:
@@ -73,9 +77,10 @@ def open_storage(url: str, heartbeat_interval: int = HEARTBEAT_INTERVAL_S,
             return RDBStorage(url, engine_kwargs=engine_kwargs,
                               heartbeat_interval=heartbeat_interval, grace_period=grace_period,
                               heartbeat_stale_trial_callback=stale)
-        except ModuleNotFoundError as err:
-            raise StudyError(f'storage {redact(url)}: the database driver is not installed '
-                             f'({err}); for PostgreSQL: pip install psycopg2-binary') from err
+        except ImportError as err:
+            raise StudyError(f'storage {shown}: the database driver is not installed '
+                             f'({err.__cause__ or err}); for PostgreSQL: pip install '
+                             '"psycopg[binary]"') from err
         except Exception as err:  # sqlalchemy's OperationalError, ArgumentError, ...
             # two workers creating the tables of a new database at once: one try more
             if attempt + 1 < OPEN_ATTEMPTS and 'already exists' in str(err):
@@ -83,14 +88,14 @@ def open_storage(url: str, heartbeat_interval: int = HEARTBEAT_INTERVAL_S,
                 continue
             text = str(err).strip()
             first = text.splitlines()[0] if text else type(err).__name__
-            raise StudyError(f'cannot open the study storage {redact(url)}: {first}') from err
+            raise StudyError(f'cannot open the study storage {shown}: {first}') from err
 
 
 def retry_failed(study: optuna.Study, max_retry: int = MAX_RETRY) -> list[int]:
     """Put every FAILED trial that no other trial retries back as WAITING (resume)."""
     trials = study.get_trials(deepcopy=False)
     handled = {n for t in trials for n in t.system_attrs.get('retry_history', [])}
-    retry = RetryFailedTrialCallback(max_retry=max_retry)
+    retry = RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
     out = []
     for t in trials:
         if t.state == optuna.trial.TrialState.FAIL and t.number not in handled:

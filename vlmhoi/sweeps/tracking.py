@@ -13,6 +13,7 @@ from typing import Any
 
 import optuna
 from mlflow.entities import RunStatus
+from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID, MLFLOW_RUN_NAME
 
@@ -31,6 +32,8 @@ ATTR_PARENT_RUN = 'mlflow_parent_run_id'
 ENV_TAGS = 'VLMHOI_MLFLOW_TAGS'
 PARENT_WAIT_S = 60
 PARENT_POLL_S = 0.5
+INIT_ATTEMPTS = 3
+INIT_RETRY_S = 2.0
 STATUS_OF_STATE = {'COMPLETE': RunStatus.FINISHED, 'PRUNED': RunStatus.KILLED,
                    'FAIL': RunStatus.FAILED}
 
@@ -41,9 +44,23 @@ class StudyTracker:
     def __init__(self, uri: str, experiment: str) -> None:
         self.uri = uri
         self.client = MlflowClient(tracking_uri=uri)
-        found = self.client.get_experiment_by_name(experiment)
-        self.experiment_id = (found.experiment_id if found is not None
-                              else self.client.create_experiment(experiment))
+        for attempt in range(INIT_ATTEMPTS):
+            try:   # a new SQLite store is migrated on first use: two workers may race there
+                self.experiment_id = self._experiment(experiment)
+                return
+            except Exception:
+                if attempt + 1 == INIT_ATTEMPTS:
+                    raise
+                time.sleep(INIT_RETRY_S)
+
+    def _experiment(self, name: str) -> str:
+        found = self.client.get_experiment_by_name(name)
+        if found is not None:
+            return found.experiment_id
+        try:
+            return self.client.create_experiment(name)
+        except MlflowException:     # created by another worker meanwhile
+            return self.client.get_experiment_by_name(name).experiment_id
 
     def parent_run(self, study, table: str | None, storage_url: str) -> str:
         """The study's parent run id (kept in the study's user attrs; made once)."""

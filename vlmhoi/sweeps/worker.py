@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-from optuna.storages import RetryFailedTrialCallback, fail_stale_trials
+from optuna.storages import RetryHeartbeatStaleTrialCallback, fail_stale_trials
 from optuna.trial import TrialState
 
 from .cfg_check import format_cfg_option
@@ -115,7 +115,7 @@ class Objective:
         seed = (trial.suggest_categorical(SEED_PARAM, ctx.seeds) if spec.sampler == 'grid'
                 else ctx.seeds[0])
         frozen = trial.study.get_trials(deepcopy=False)[trial.number]
-        retry_of = RetryFailedTrialCallback.retried_trial_number(frozen)
+        retry_of = RetryHeartbeatStaleTrialCallback.retried_trial_number(frozen)
         if spec.sampler == 'grid':
             owner = duplicate_of(trial.study, trial.number)
             if owner is not None:
