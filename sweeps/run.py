@@ -95,10 +95,17 @@ def parse_param_limits(items: list[str]) -> dict[str, list[str]]:
 
 
 def spawn_workers(n: int, argv: list[str]) -> int:
-    """Start ``n`` worker processes of this command; the worst exit status."""
+    """Start ``n`` worker processes of this command; 1 if any of them failed or died."""
     procs = [subprocess.Popen([sys.executable, __file__, *argv, '--worker-index', str(i)])
              for i in range(n)]
-    return max(proc.wait() for proc in procs)
+    worst = 0
+    for i, proc in enumerate(procs):
+        rc = proc.wait()
+        if rc != 0:
+            how = f'was killed by signal {-rc}' if rc < 0 else f'exited with status {rc}'
+            print(f'[sweep] worker {i} (pid {proc.pid}) {how}', flush=True)
+            worst = 1
+    return worst
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,8 @@
 
 It does real work of the shape the sweep runner depends on, fast: for each epoch of
 ``train_cfg.max_epochs`` it waits ``sweep_test.epoch_s`` seconds and logs the metric
-``hico/mAP_full = 100 - (log10(lr) + 3)^2 * 10 - seed - sweep_test.gap * (epochs left)``
+``hico/mAP_full = 100 - (log10(lr) + 3)^2 * 10 - seed * sweep_test.seed_weight
+- sweep_test.gap * (epochs left)``
 with ``step = epoch``, into the MLflow run ``$MLFLOW_RUN_ID`` (as tools/train.py does,
 unless ``sweep_test.mlflow=False``) and into mmengine's ``<work dir>/<timestamp>/vis_data/
 scalars.json``. It records every launch in ``<work dir>/launches.txt`` (the tests count
@@ -23,7 +24,7 @@ from pathlib import Path
 METRIC = 'hico/mAP_full'
 
 
-def score(lr: float, seed: int, epoch: int, epochs: int, gap: float) -> float:
+def score(lr: float, seed: float, epoch: int, epochs: int, gap: float) -> float:
     return 100.0 - 10.0 * (math.log10(lr) + 3.0) ** 2 - seed - gap * (epochs - epoch)
 
 
@@ -40,6 +41,7 @@ def main() -> int:
     epochs = int(opts.get('train_cfg.max_epochs', 3))
     epoch_s = float(opts.get('sweep_test.epoch_s', 0.5))
     gap = float(opts.get('sweep_test.gap', 1.0))
+    seed_weight = float(opts.get('sweep_test.seed_weight', 1.0))
     work = Path(args.work_dir)
     with open(work / 'launches.txt', 'a') as f:
         f.write(f'{os.getpid()} lr={lr} seed={seed}\n')
@@ -57,7 +59,7 @@ def main() -> int:
     scalars.parent.mkdir(parents=True, exist_ok=True)
     for epoch in range(1, epochs + 1):
         time.sleep(epoch_s)
-        value = score(lr, seed, epoch, epochs, gap)
+        value = score(lr, seed * seed_weight, epoch, epochs, gap)
         with open(scalars, 'a') as f:
             f.write(json.dumps({METRIC: value, 'step': epoch}) + '\n')
         if client is not None:

@@ -14,7 +14,15 @@ from optuna.trial import TrialState
 
 from vlmhoi.sweeps.storage import open_storage
 
-from .conftest import ROOT, kill_worker_during_trial, run_sweep, sweep_cmd, sweep_env, write_study
+from .conftest import (
+    ROOT,
+    kill_worker_during_trial,
+    mlflow_client,
+    run_sweep,
+    sweep_cmd,
+    sweep_env,
+    write_study,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +53,13 @@ def test_two_workers_share_a_postgres_study(tmp_path, postgres_url):
     retry = [t for t in trials if t.system_attrs.get('failed_trial') == killed]
     assert len(retry) == 1 and retry[0].state == TrialState.COMPLETE
     assert retry[0].params == trials[killed].params
+    assert retry[0].system_attrs['grid_id'] == trials[killed].system_attrs['grid_id']
+    assert f'retry of trial {killed}' in out
+    client = mlflow_client(tmp_path)
+    assert client.get_run(trials[killed].user_attrs['mlflow_run_id']).info.status == 'FAILED'
+    retry_run = client.get_run(retry[0].user_attrs['mlflow_run_id'])
+    assert retry_run.data.tags['vlmhoi.retry_of'] == str(killed)
+    assert retry_run.info.status == 'FINISHED'
     # the retry started only after the grace period of the killed trial's last heartbeat
     assert (retry[0].datetime_start - trials[killed].datetime_start).total_seconds() >= 3
     done = Counter((t.params['lr'], t.params['seed']) for t in trials
