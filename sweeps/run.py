@@ -132,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         study = ctx.load()
         print_summary(study, ctx.spec)
         left = unfinished_points(study, ctx.spec, ctx.seeds)
+        complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+        ctx.tracker.mark_study(ctx.parent_run, finished=not left,
+                               best=study.best_value if complete else None)
         if left:
             print(f'[sweep] {len(left)} grid point(s) without a finished trial: {left}')
             rc = rc or 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     name = Path(args.study).stem if args.study.endswith('.py') else args.study
     url = args.storage or st.default_storage_url(args.study_dir or DEFAULT_ROOT / name)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings('ignore', category=optuna.exceptions.ExperimentalWarning)
     try:
         storage = st.open_storage(url, create=False)
         names = optuna.study.get_all_study_names(storage)

@@ -8,8 +8,8 @@ It does real work of the shape the sweep runner depends on, fast: for each epoch
 - sweep_test.gap * (epochs left)``
 with ``step = epoch``, into the MLflow run ``$MLFLOW_RUN_ID`` (as tools/train.py does,
 unless ``sweep_test.mlflow=False``) and into mmengine's ``<work dir>/<timestamp>/vis_data/
-scalars.json``. It records every launch in ``<work dir>/launches.txt`` (the tests count
-them) and exits with status 3 when ``sweep_test.fail_seed`` equals the seed.
+scalars.json``. It records every launch in ``<work dir>/launches_rank<RANK>.txt`` (the tests
+count them; only rank 0 logs) and exits with status 3 when ``sweep_test.fail_seed`` equals the seed.
 """
 from __future__ import annotations
 
@@ -43,8 +43,12 @@ def main() -> int:
     gap = float(opts.get('sweep_test.gap', 1.0))
     seed_weight = float(opts.get('sweep_test.seed_weight', 1.0))
     work = Path(args.work_dir)
-    with open(work / 'launches.txt', 'a') as f:
-        f.write(f'{os.getpid()} lr={lr} seed={seed}\n')
+    rank = os.environ.get('RANK', '-')          # set by torchrun
+    with open(work / f'launches_rank{rank}.txt', 'a') as f:
+        f.write(f'{os.getpid()} lr={lr} seed={seed} launcher={args.launcher}\n')
+    if rank not in ('-', '0'):                   # only rank 0 logs, as tools/train.py
+        time.sleep(epochs * epoch_s)
+        return 0
     if opts.get('sweep_test.fail_seed') == str(seed):
         print(f'failing on purpose for seed {seed}', file=sys.stderr)
         return 3

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 def launches(tmp_path) -> int:
     return sum(len(p.read_text().splitlines())
-               for p in (tmp_path / 'study').glob('trial_*/launches.txt'))
+               for p in (tmp_path / 'study').glob('trial_*/launches_rank*.txt'))
 
 
 def test_two_workers_run_every_point_once_and_resume(tmp_path):
@@ -64,6 +64,9 @@ def test_two_workers_run_every_point_once_and_resume(tmp_path):
         assert r.info.status == 'FINISHED'
         assert r.data.metrics['hico/mAP_full'] == pytest.approx(t.value)
     assert 'best value' in res.stdout and 'grid point' in res.stdout
+    study_run = client.get_run(parent)
+    assert study_run.info.status == 'FINISHED' and study_run.data.tags['vlmhoi.role'] == 'study'
+    assert study_run.data.metrics['sweep/best'] == pytest.approx(study.best_value)
     # the same command again: resumes, runs nothing
     again = run_sweep(cmd)
     assert again.returncode == 0, again.stderr[-3000:]
@@ -123,3 +126,17 @@ def test_failed_trial_is_retried_on_resume_and_scalars_fallback(tmp_path):
     assert len(retried) == 1 and retried[0].params['seed'] == 1
     assert good.number not in {t.system_attrs.get('failed_trial') for t in trials}
     assert optuna.trial.TrialState.COMPLETE in {t.state for t in trials}
+
+
+def test_torchrun_launcher_starts_nproc_processes_per_trial(tmp_path):
+    study_file = write_study(tmp_path, lrs=(1e-3,))
+    res = run_sweep(sweep_cmd(study_file, tmp_path, '--launcher', 'torchrun', '--nproc', '2',
+                              epochs=2))
+    assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
+    (trial,) = load(tmp_path).get_trials()
+    assert trial.state == TrialState.COMPLETE
+    work = tmp_path / 'study' / 'trial_0000'
+    for rank in (0, 1):
+        (line,) = (work / f'launches_rank{rank}.txt').read_text().splitlines()
+        assert 'launcher=pytorch' in line
+    assert trial.user_attrs['metric_source'] == 'mlflow'

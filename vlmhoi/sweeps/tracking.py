@@ -111,6 +111,13 @@ class StudyTracker:
             self.client.log_metric(run_id, 'sweep/objective', value)
         self.client.set_terminated(run_id, RunStatus.to_string(STATUS_OF_STATE[state]))
 
+    def mark_study(self, parent: str, finished: bool, best: float | None) -> None:
+        """The parent run is RUNNING while the study has work left, FINISHED when not."""
+        if best is not None:
+            self.client.log_metric(parent, 'sweep/best', best)
+        status = RunStatus.FINISHED if finished else RunStatus.RUNNING
+        self.client.update_run(parent, status=RunStatus.to_string(status))
+
     def trial_env(self, run_id: str, tags: dict[str, str]) -> dict[str, str]:
         """Environment of the training subprocess: log into run ``run_id``."""
         return {'MLFLOW_TRACKING_URI': self.uri, 'MLFLOW_RUN_ID': run_id,
