@@ -107,18 +107,19 @@ def postgres_url():
         prefix = ['runuser', '-u', PG_USER, '--']
     data, port = base / 'data', free_port()
     env = dict(os.environ, LC_ALL='C')
-    subprocess.run([*prefix, str(bindir / 'initdb'), '-D', str(data), '-U', 'sweeper',
-                    '--auth=trust', '-E', 'UTF8'], check=True, capture_output=True, env=env)
-    subprocess.run([*prefix, str(bindir / 'pg_ctl'), '-D', str(data), '-l', str(base / 'log'),
-                    '-w', '-o', f'-p {port} -k {base} -c listen_addresses=127.0.0.1',
-                    'start'], check=True, capture_output=True, env=env)
+
+    def pg(tool: str, *args: str, check: bool = True) -> None:
+        subprocess.run([*prefix, str(bindir / tool), *args], check=check, capture_output=True,
+                       env=env, cwd=base)
+
+    pg('initdb', '-D', str(data), '-U', 'sweeper', '--auth=trust', '-E', 'UTF8')
+    pg('pg_ctl', '-D', str(data), '-l', str(base / 'log'), '-w',
+       '-o', f'-p {port} -k {base} -c listen_addresses=127.0.0.1', 'start')
     try:
-        subprocess.run([*prefix, str(bindir / 'createdb'), '-h', '127.0.0.1', '-p', str(port),
-                        '-U', 'sweeper', 'sweeps'], check=True, capture_output=True, env=env)
+        pg('createdb', '-h', '127.0.0.1', '-p', str(port), '-U', 'sweeper', 'sweeps')
         yield f'postgresql://sweeper:secret-pw@127.0.0.1:{port}/sweeps'
     finally:
-        subprocess.run([*prefix, str(bindir / 'pg_ctl'), '-D', str(data), '-m', 'fast', '-w',
-                        'stop'], capture_output=True, env=env)
+        pg('pg_ctl', '-D', str(data), '-m', 'fast', '-w', 'stop', check=False)
         shutil.rmtree(base, ignore_errors=True)
 
 
