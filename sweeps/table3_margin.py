@@ -11,6 +11,7 @@ STUDY = StudySpec(
     table='table3',
     params=(Param('alpha', key=f'{ITM}.alpha', choices=(0.0, 1.0, 2.0)),),
     metric='hico/mAP_full',
+    prepare_script='tools/build_teacher_cache.py',  # the trial's cache (found if finished)
     direction='maximize',
     pruning=False,              # an ablation table needs every run to its last epoch
 )

@@ -16,6 +16,7 @@ STUDY = StudySpec(
         Param('lr', key='optim_wrapper.optimizer.lr', low=1e-5, high=1e-3, log=True),
     ),
     metric='hico/mAP_full',
+    prepare_script='tools/build_teacher_cache.py',  # the trial's cache (found if finished)
     direction='maximize',
     sampler='tpe',
     n_trials=20,

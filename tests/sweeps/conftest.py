@@ -46,6 +46,7 @@ def write_study(tmp_path: Path, name: str = 'quad', lrs=(1e-4, 1e-3), **spec) ->
 def sweep_cmd(study: Path, tmp_path: Path, *args: str, epoch_s: float = 0.3,
               epochs: int = 3, options: tuple[str, ...] = ()) -> list[str]:
     return [sys.executable, 'sweeps/run.py', str(study), '--study-dir', str(tmp_path / 'study'),
+            '--tracking-uri', f'sqlite:///{tmp_path / "study" / "mlflow.db"}',
             '--heartbeat', '1', '--grace', '3', '--poll', '0.3', *args, '--cfg-options',
             f'train_cfg.max_epochs={epochs}', f'sweep_test.epoch_s={epoch_s}', *options]
 

@@ -26,7 +26,18 @@ def test_study_files_declare_what_the_issue_asks():
     teacher = load_spec('teacher').restricted({'teacher': ['clip']})
     assert teacher.params[0].choices == ('clip',)
     over = teacher.cfg_overrides({'teacher': 'clip'}, 0)
-    assert over['model.bbox_head.extra_losses.0.teacher.score'] == 'cosine'
+    assert over['teacher.score'] == 'cosine' and over['teacher.type'] == 'ClipTeacher'
+
+
+@pytest.mark.parametrize('name', ['table3_margin', 'table4_prompt', 'teacher', 'tune'])
+def test_paper_studies_set_keys_of_the_vlmhoi_config(name):
+    """Every key a paper study sets exists in its default config, and the trial first
+    builds (or finds) the teacher-score cache of its teacher and prompt form."""
+    spec = load_spec(name)
+    assert spec.config == 'mm_configs/vlmhoi_tiny_synth_hico.py'
+    assert spec.prepare_script == 'tools/build_teacher_cache.py'
+    check_study_config(spec, spec.config, {}, spec.grid_points([0]) if spec.sampler == 'grid'
+                       else [{p.name: p.low for p in spec.params} | {'seed': 0}])
 
 
 def test_bad_definitions_are_refused():

@@ -23,6 +23,7 @@ def test_lr_grid_trial_trains_the_tiny_world(tmp_path):
     generate_world(world, seed=1, n_train=4, n_test=4, size=96, progress=False)
     cmd = [sys.executable, 'sweeps/run.py', 'lr_grid', '--synth', '--world', str(world),
            '--param', 'lr=0.0001', '--seeds', '3', '--study-dir', str(tmp_path / 'study'),
+           '--tracking-uri', f'sqlite:///{tmp_path / "study" / "mlflow.db"}',
            '--cfg-options', *FAST]
     res = run_sweep(cmd, timeout=900)
     assert res.returncode == 0, (res.stdout + res.stderr)[-4000:]

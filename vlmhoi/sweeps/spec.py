@@ -94,6 +94,10 @@ class StudySpec:
     prune_startup_trials: int = 2          # MedianPruner: trials before any pruning
     prune_warmup_epochs: int = 1           # MedianPruner: epochs before a trial can be pruned
     train_script: str = DEFAULT_TRAIN_SCRIPT
+    # run before each trial's training with the same config and overrides (e.g. the
+    # teacher-score cache of the trial's teacher and prompt form; the tool finds a finished
+    # cache and returns at once); None: nothing to prepare
+    prepare_script: str | None = None
     source: str = field(default='', compare=False)
 
     def __post_init__(self) -> None:

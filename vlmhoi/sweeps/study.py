@@ -6,11 +6,12 @@ resuming with a different definition is an error instead of a silently mixed stu
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import optuna
+
+from vlmhoi.tracking.uri import resolve_tracking_uri
 
 from . import storage as st
 from .cfg_check import check_study_config, parse_cfg_options
@@ -77,8 +78,9 @@ def prepare(spec: StudySpec, opts: SweepOptions, *, create: bool = True) -> Swee
     check_study_config(spec, config, base, check_points(spec, opts.seeds))
     name = opts.study_name or spec.name
     study_dir = (opts.study_dir or DEFAULT_ROOT / name).resolve()
-    tracking_uri = (opts.tracking_uri or os.environ.get('MLFLOW_TRACKING_URI')
-                    or f'sqlite:///{study_dir / "mlflow.db"}')
+    # the same store as every training run (vlmhoi.tracking.uri), so that reports find
+    # the trials next to the runs they compare with
+    tracking_uri, _ = resolve_tracking_uri(opts.tracking_uri)
     st.check_tracking(tracking_uri)
     url = opts.storage or st.default_storage_url(study_dir)
     holder: dict = {}

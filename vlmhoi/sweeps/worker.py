@@ -16,6 +16,8 @@ import logging
 import math
 import os
 import socket
+import subprocess
+import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ from .spec import SEED_PARAM, StudySpec
 from .tracking import StudyTracker
 
 logger = logging.getLogger('vlmhoi.sweeps')
+PREPARE_LOG = 'prepare.log'
 TAKEN = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING, TrialState.WAITING)
 
 
@@ -141,6 +144,8 @@ class Objective:
                     work_dir)
         state, value, source = 'FAIL', None, None
         try:
+            if spec.prepare_script:
+                self._prepare(trial, overrides, work_dir, env)
             value, source = self._train(trial, cmd, work_dir, env, run_id)
             state = 'COMPLETE'
             return value
@@ -151,6 +156,21 @@ class Objective:
             ctx.tracker.end_trial(run_id, state, value, source)
             logger.info('trial %d end: %s value=%s (%s) in %.1f s', trial.number, state,
                         value, source or 'no value', time.monotonic() - start)
+
+    def _prepare(self, trial: optuna.Trial, overrides: list[str], work_dir: Path,
+                 env: dict[str, str]) -> None:
+        """Run the study's ``prepare_script`` (output in ``prepare.log``)."""
+        script = self.ctx.spec.prepare_script
+        cmd = [sys.executable, script, self.ctx.config, '--no-progress', '--cfg-options',
+               *overrides]
+        work_dir.mkdir(parents=True, exist_ok=True)
+        log_file = work_dir / PREPARE_LOG
+        with open(log_file, 'ab') as log:
+            rc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env).returncode
+        if rc != 0:
+            tail = log_file.read_text(errors='replace')[-2000:]
+            raise TrainingFailed(f'trial {trial.number}: {script} exited with status {rc}; '
+                                 f'{log_file} ends with:\n{tail}')
 
     def _train(self, trial: optuna.Trial, cmd: list[str], work_dir: Path,
                env: dict[str, str], run_id: str) -> tuple[float, str]:
