@@ -140,3 +140,22 @@ def test_torchrun_launcher_starts_nproc_processes_per_trial(tmp_path):
         (line,) = (work / f'launches_rank{rank}.txt').read_text().splitlines()
         assert 'launcher=pytorch' in line
     assert trial.user_attrs['metric_source'] == 'mlflow'
+
+
+def test_prepare_script_runs_before_each_trial_with_its_overrides(tmp_path):
+    """A study's prepare_script (the teacher-score cache for the paper studies) runs with the
+    trial's config and overrides before its training; a failing one fails the trial."""
+    prep = tmp_path / 'prep.py'
+    prep.write_text('import sys, pathlib\n'
+                    'args = sys.argv[1:]\n'
+                    'lr = next(a for a in args if a.startswith("optim_wrapper.optimizer.lr="))\n'
+                    f'pathlib.Path({str(tmp_path)!r}, "prepared_" + lr.split("=")[1]).touch()\n'
+                    'sys.exit(3 if lr.endswith("0.01") else 0)\n')
+    study_file = write_study(tmp_path, lrs=(1e-3, 1e-2), prepare_script=str(prep))
+    res = run_sweep(sweep_cmd(study_file, tmp_path, '--seeds', '0', epochs=1))
+    assert res.returncode == 1, res.stdout[-2000:]
+    assert {p.name for p in tmp_path.glob('prepared_*')} == {'prepared_0.001', 'prepared_0.01'}
+    states = {t.params['lr']: t.state.name for t in load(tmp_path).get_trials()}
+    assert states == {1e-3: 'COMPLETE', 1e-2: 'FAIL'}
+    assert (tmp_path / 'study' / 'trial_0000' / 'prepare.log').exists() or \
+        (tmp_path / 'study' / 'trial_0001' / 'prepare.log').exists()
