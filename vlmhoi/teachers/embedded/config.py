@@ -50,6 +50,6 @@ class TeacherRecipe:
         return replace(self, **kwargs)
 
 
-BLIP_RECIPE = TeacherRecipe(kind='blip')
+BLIP_RECIPE = TeacherRecipe(kind='blip', lr=1e-3)
 CLIP_RECIPE = TeacherRecipe(kind='clip', batch_images=64, lr=1e-3)
 RECIPES = {'blip': BLIP_RECIPE, 'clip': CLIP_RECIPE}
