@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         tag = tag_of(identity)
         stem = out / f'{tag}_{args.split}_hist'
         write_histogram(dist, stem.with_suffix('.csv'), stem.with_suffix('.png'),
-                        f'{tag}: {args.split} ({dist.images} images, '
-                        f'{target.cache.key["prompt_form"]} prompts)', args.bins)
+                        f'{tag}\n{args.split}: {dist.images} images, '
+                        f'{target.cache.key["prompt_form"]} prompts', args.bins)
         rows = dist.summary_rows(tag)
         summary.extend(rows)
         for row in rows:

@@ -20,9 +20,10 @@ from tests.teachers.cache_world import (
     make_teacher,
     make_world,
 )
-from tests.tools.conftest import ROOT, run_tool
 from vlmhoi.teachers.cache_builder import HANG_ENV, HANG_MESSAGE, fill_cache, open_configured_cache
 from vlmhoi.teachers.score_cache import ScoreCache
+
+from .conftest import ROOT, run_tool
 
 TOOL = 'tools/build_teacher_cache.py'
 KILL_AFTER = 4            # images done before the killed run hangs mid-batch

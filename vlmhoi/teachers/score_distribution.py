@@ -123,7 +123,7 @@ def write_histogram(dist: ScoreDistribution, csv_path: Path, png_path: Path, tit
                     linewidth=1.5, label=f'{kind} ({len(dist.scores[kind])})')
     ax.set_xlabel('teacher score')
     ax.set_ylabel('density')
-    ax.set_title(title)
+    ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(png_path, dpi=120)

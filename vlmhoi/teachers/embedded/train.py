@@ -39,6 +39,7 @@ class TrainLog:
     steps: int
     images_seen: int
     seconds: float
+    cpu_seconds: float          # process CPU time (all threads): the load-independent cost
     stopped_by: str             # 'steps' | 'time'
     final_loss: float
     losses: list[float]         # mean loss per LOG_EVERY steps
@@ -110,7 +111,7 @@ def train_teacher(model: torch.nn.Module, tokenizer, processor, corpus: CaptionC
         from tqdm import tqdm
         bar = tqdm(total=total, desc=f'train {recipe.kind}', file=sys.stderr)
     model.train()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     order: np.ndarray = np.empty(0, dtype=np.int64)
     losses, window, step, stopped_by, loss_value = [], [], 0, 'steps', float('nan')
     while True:
@@ -160,5 +161,5 @@ def train_teacher(model: torch.nn.Module, tokenizer, processor, corpus: CaptionC
     if bar is not None:
         bar.close()
     model.eval()
-    return TrainLog(step, step * recipe.batch_images, time.perf_counter() - start, stopped_by,
-                    loss_value, losses)
+    return TrainLog(step, step * recipe.batch_images, time.perf_counter() - start,
+                    time.process_time() - cpu_start, stopped_by, loss_value, losses)
