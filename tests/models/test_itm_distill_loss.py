@@ -181,3 +181,11 @@ def test_detector_trains_with_the_itm_loss(tiny) -> None:
     total, _ = model.parse_losses(losses)
     total.backward()
     assert model.bbox_head.verb_cls.weight.grad.abs().sum() > 0
+
+
+def test_cache_mode_never_builds_the_teacher() -> None:
+    """With cached scores the training step does no teacher forward: the teacher config may
+    name weights that do not exist, and the teacher is never built."""
+    loss = _loss(teacher=dict(type='BlipItmTeacher', model_path='/no/such/teacher'))
+    out, _, _ = _soft_forward(loss, torch.randn(len(loss.prompts)), [0])
+    assert torch.isfinite(out['loss_itm']) and loss._teacher is None
