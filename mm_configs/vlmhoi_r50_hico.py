@@ -10,8 +10,14 @@ _base_ = ['./muren_r50_hico.py', './_base_/teachers/blip_itm_base.py']
 
 itm_alpha = 1.0        # margin alpha of Eq. 4 (Table 3 ablates 0 / 1 / 2; the paper uses 1)
 itm_weight = 1.0       # Eq. 6 adds L_ITM with weight 1
+# Eq. 4's negative term is linear in the score; the default score (itm_logodds) is signed,
+# so the linear term would reward ever more negative scores by raising the verb
+# probabilities of unmatched queries. max(0, E - 0) penalises only the negatives the teacher
+# scores as matching, and equals Eq. 4 for scores >= 0 (itm_prob) (docs/itm_loss.md).
+itm_neg_margin = 0.0
 model = dict(bbox_head=dict(extra_losses=[dict(
-    type='ITMDistillLoss', alpha=itm_alpha, loss_weight=itm_weight, dataset_vocab='hico',
+    type='ITMDistillLoss', alpha=itm_alpha, loss_weight=itm_weight,
+    neg_margin=itm_neg_margin, dataset_vocab='hico',
     score_source='cache')]))  # 'online': the teacher scores every step (the paper's way)
 # Sec. 4: BLIP ITM base (COCO), frozen; fp16 on the GPU as the published code runs it.
 # On a CPU machine: --cfg-options teacher.dtype=float32 teacher.device=cpu

@@ -189,3 +189,14 @@ def test_cache_mode_never_builds_the_teacher() -> None:
     loss = _loss(teacher=dict(type='BlipItmTeacher', model_path='/no/such/teacher'))
     out, _, _ = _soft_forward(loss, torch.randn(len(loss.prompts)), [0])
     assert torch.isfinite(out['loss_itm']) and loss._teacher is None
+
+
+def test_neg_margin_zero_equals_eq4_for_nonnegative_scores_and_clips_signed_ones() -> None:
+    scores = torch.rand(520) + 0.05
+    lit, _, _ = _soft_forward(_loss(neg_margin=None), scores, [0])
+    zero, _, _ = _soft_forward(_loss(neg_margin=0.0), scores, [0])
+    assert zero['loss_itm_neg'].item() == pytest.approx(lit['loss_itm_neg'].item())
+    signed = -scores                                          # every negative scored < 0
+    lit, _, _ = _soft_forward(_loss(neg_margin=None), signed, [0])
+    zero, _, _ = _soft_forward(_loss(neg_margin=0.0), signed, [0])
+    assert lit['loss_itm_neg'].item() < 0 and zero['loss_itm_neg'].item() == 0.0
