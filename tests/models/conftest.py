@@ -99,6 +99,23 @@ def make_sample(img_shape: tuple[int, int], batch_shape: tuple[int, int], num_pa
     return ds
 
 
+def ride_horse_sample(img_path: str, num_verbs: int = 117) -> DetDataSample:
+    """One 64 x 64 HICO-DET sample (real vocabulary) with one 'ride horse' pair."""
+    from vlmhoi.vocab import hico_vocab
+    vocab = hico_vocab()
+    ds = DetDataSample(metainfo=dict(img_shape=(64, 64), batch_input_shape=(64, 64),
+                                     pad_shape=(64, 64), ori_shape=(64, 64),
+                                     scale_factor=(1.0, 1.0), img_path=img_path))
+    verbs = torch.zeros(1, num_verbs)
+    verbs[0, vocab.verb_names.index('ride')] = 1
+    ds.gt_hoi = InstanceData(sub_bboxes=torch.tensor([[4., 4., 30., 60.]]),
+                             obj_bboxes=torch.tensor([[20., 30., 60., 62.]]),
+                             obj_labels=torch.tensor([vocab.object_names.index('horse')]),
+                             verb_labels=verbs, sub_ids=torch.tensor([0]),
+                             obj_ids=torch.tensor([1]))
+    return ds
+
+
 def fake_batch(no_object: int = 0) -> tuple[torch.Tensor, list[DetDataSample]]:
     """Inputs (2, 3, 64, 64) and two data samples; the second image is padded."""
     torch.manual_seed(0)

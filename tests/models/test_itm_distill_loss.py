@@ -8,8 +8,8 @@ import torch
 from mmdet.models.task_modules.assigners import AssignResult
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
-from mmengine.structures import InstanceData
 
+from tests.models.conftest import ride_horse_sample
 from vlmhoi.models.itm_reference_code import reference_sentences
 from vlmhoi.models.itm_relaxation import pair_tables, relaxed_itm, score_grid
 from vlmhoi.vocab import hico_vocab
@@ -165,16 +165,7 @@ def test_detector_trains_with_the_itm_loss(tiny) -> None:
     head = dict(num_objects=K, num_verbs=V, extra_losses=[dict(type='ITMDistillLoss')])
     model = MODELS.build(tiny.detector_cfg(**head))
     inputs = torch.rand(1, 3, 64, 64)
-    ds = DetDataSample(metainfo=dict(img_shape=(64, 64), batch_input_shape=(64, 64),
-                                     pad_shape=(64, 64), ori_shape=(64, 64),
-                                     scale_factor=(1.0, 1.0), img_path='x.jpg'))
-    verbs = torch.zeros(1, V)
-    verbs[0, hico_vocab().verb_names.index('ride')] = 1
-    ds.gt_hoi = InstanceData(sub_bboxes=torch.tensor([[4., 4., 30., 60.]]),
-                             obj_bboxes=torch.tensor([[20., 30., 60., 62.]]),
-                             obj_labels=torch.tensor([hico_vocab().object_names.index('horse')]),
-                             verb_labels=verbs, sub_ids=torch.tensor([0]),
-                             obj_ids=torch.tensor([1]))
+    ds = ride_horse_sample('x.jpg')
     ds.teacher_scores = torch.randn(520)
     losses = model.loss(inputs, [ds])
     assert losses['loss_itm'].requires_grad

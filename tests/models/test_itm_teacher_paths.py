@@ -7,11 +7,10 @@ import pytest
 import torch
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
-from mmengine.structures import InstanceData
 from PIL import Image
 
+from tests.models.conftest import ride_horse_sample
 from tests.teachers.tiny_models import save_tiny_blip
-from vlmhoi.vocab import hico_vocab
 
 K, V = 80, 117
 
@@ -24,17 +23,7 @@ def blip_dir(tmp_path_factory):
 def _sample(tmp_path) -> DetDataSample:
     path = tmp_path / 'img.jpg'
     Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), np.uint8)).save(path)
-    ds = DetDataSample(metainfo=dict(img_shape=(64, 64), batch_input_shape=(64, 64),
-                                     pad_shape=(64, 64), ori_shape=(64, 64),
-                                     scale_factor=(1.0, 1.0), img_path=str(path)))
-    verbs = torch.zeros(1, V)
-    verbs[0, hico_vocab().verb_names.index('ride')] = 1
-    ds.gt_hoi = InstanceData(sub_bboxes=torch.tensor([[4., 4., 30., 60.]]),
-                             obj_bboxes=torch.tensor([[20., 30., 60., 62.]]),
-                             obj_labels=torch.tensor([hico_vocab().object_names.index('horse')]),
-                             verb_labels=verbs, sub_ids=torch.tensor([0]),
-                             obj_ids=torch.tensor([1]))
-    return ds
+    return ride_horse_sample(str(path))
 
 
 def _detector(tiny, itm: dict | None):

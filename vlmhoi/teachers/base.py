@@ -243,6 +243,26 @@ class HOITeacher(torch.nn.Module):
         return out
 
 
+
+class ItmHeadTeacher(HOITeacher):
+    """A teacher with an image-text matching head (BLIP, BLIP-2): subclasses give
+    :meth:`itm_logits`; the texts are scored against each encoded image in batches."""
+
+    def itm_logits(self, image_embeds: torch.Tensor, tokens: dict) -> torch.Tensor:
+        """One image's encoding (1, ...) x N tokenised texts -> ITM logits (N, 2)."""
+        raise NotImplementedError
+
+    def score_encoded(self, encoded: torch.Tensor, texts: Sequence[str]) -> torch.Tensor:
+        """Encoded images (B, ...) x T texts -> scores (B, T) float32 CPU."""
+        batches = self.text_batches(texts)
+        rows = []
+        for b in range(encoded.shape[0]):
+            image = encoded[b:b + 1]
+            rows.append(torch.cat([itm_scores(self.itm_logits(image, tokens), self.score_mode)
+                                   for tokens in batches]))
+        return torch.stack(rows).cpu()
+
+
 def build_teacher(cfg: dict | HOITeacher) -> HOITeacher:
     """A teacher from a config dict (``type``: a registered class name); a teacher passes."""
     if isinstance(cfg, HOITeacher):

@@ -15,16 +15,14 @@ so its scores are those of the transformers model as published on the hub.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import torch
 from transformers import BlipForImageTextRetrieval
 
-from .base import ITM_SCORE_MODES, TEACHERS, HOITeacher, itm_scores
+from .base import ITM_SCORE_MODES, TEACHERS, ItmHeadTeacher, itm_scores
 
 
 @TEACHERS.register_module()
-class BlipItmTeacher(HOITeacher):
+class BlipItmTeacher(ItmHeadTeacher):
     """Frozen BLIP ITM teacher. Score modes: ``itm_logodds`` (default), ``itm_prob``,
     ``itm_nomatch_logit``. Arguments: see :class:`~vlmhoi.teachers.base.HOITeacher`."""
 
@@ -44,16 +42,6 @@ class BlipItmTeacher(HOITeacher):
             input_ids=tokens['input_ids'], attention_mask=tokens['attention_mask'],
             encoder_hidden_states=image_embeds, encoder_attention_mask=None).last_hidden_state
         return self.model.itm_head(hidden[:, 0, :])
-
-    def score_encoded(self, encoded: torch.Tensor, texts: Sequence[str]) -> torch.Tensor:
-        """image_embeds (B, 1+P, D) x T texts -> scores (B, T) float32 CPU."""
-        batches = self.text_batches(texts)
-        rows = []
-        for b in range(encoded.shape[0]):
-            image = encoded[b:b + 1]
-            rows.append(torch.cat([itm_scores(self.itm_logits(image, tokens), self.score_mode)
-                                   for tokens in batches]))
-        return torch.stack(rows).cpu()
 
     def _pair_forward(self, pixel_values: torch.Tensor, tokens: dict) -> torch.Tensor:
         out = self.model(input_ids=tokens['input_ids'], attention_mask=tokens['attention_mask'],

@@ -13,18 +13,17 @@ be shared. The checkpoint must have a Q-Former with text input
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from transformers import Blip2ForImageTextRetrieval
 
-from .base import ITM_SCORE_MODES, TEACHERS, HOITeacher, itm_scores
+from .base import ITM_SCORE_MODES, TEACHERS, ItmHeadTeacher, itm_scores
 from .loading import TeacherModelMismatchError, read_config
 
 
 @TEACHERS.register_module()
-class Blip2ItmTeacher(HOITeacher):
+class Blip2ItmTeacher(ItmHeadTeacher):
     """Frozen BLIP-2 ITM teacher. Score modes: ``itm_logodds`` (default), ``itm_prob``,
     ``itm_nomatch_logit``. Arguments: see :class:`~vlmhoi.teachers.base.HOITeacher`."""
 
@@ -67,16 +66,6 @@ class Blip2ItmTeacher(HOITeacher):
                                encoder_attention_mask=None).last_hidden_state
         hidden = hidden[:, :self.num_query_tokens].to(model.itm_head.weight.dtype)
         return model.itm_head(hidden).mean(dim=1)
-
-    def score_encoded(self, encoded: torch.Tensor, texts: Sequence[str]) -> torch.Tensor:
-        """image_embeds (B, P, D) x T texts -> scores (B, T) float32 CPU."""
-        batches = self.text_batches(texts)
-        rows = []
-        for b in range(encoded.shape[0]):
-            image = encoded[b:b + 1]
-            rows.append(torch.cat([itm_scores(self.itm_logits(image, tokens), self.score_mode)
-                                   for tokens in batches]))
-        return torch.stack(rows).cpu()
 
     def _pair_forward(self, pixel_values: torch.Tensor, tokens: dict) -> torch.Tensor:
         ids, mask = tokens['input_ids'], tokens['attention_mask']
