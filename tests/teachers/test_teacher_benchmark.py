@@ -31,9 +31,13 @@ def test_model_dir_rates_table_json_plot(bench, tiny_blip_dir, tiny_clip_dir, tm
                                                  / res['per_pair']['pairs_per_s'])
             assert row['ratio_cpu'] == pytest.approx(row['pairs_per_cpu_s']
                                                      / res['per_pair']['pairs_per_cpu_s'])
+            # one image against the vocabulary is one cache row
+            assert row['cache_images_per_s'] == pytest.approx(1 / row['seconds'])
+            assert row['hico_train_hours'] == pytest.approx(
+                bench.HICO_TRAIN_IMAGES * row['seconds'] / 3600)
     assert png.stat().st_size > 0
     table = capsys.readouterr().out
-    assert 'ratio' in table and 'per-pair/s' in table
+    assert 'ratio' in table and 'per-pair/s' in table and 'cache img/s' in table
 
 
 def test_texts_cycle_the_hico_vocabulary(bench):
