@@ -1,6 +1,6 @@
 """Speed and agreement of the HICO-DET evaluator on a synthetic test set sized like HICO-DET.
 
-    python benchmark/bench_hico_eval.py [--images 9658] [--reference-repo PATH]
+    python benchmark/bench_hico_eval.py [--images 9658] [--reference-repo PATH] [--out FILE]
 
 Generates ground truth (9,658 test images, ~3.5 HOIs each, long-tailed over the 600 HOIs),
 training annotations (for the rare split) and 100 predicted triplets per image from 64
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument('--train-images', type=int, default=38118)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--repeat', type=int, default=3, help='timed runs of ours (best is kept)')
+    p.add_argument('--out', type=Path, default=None, help='also write the report as JSON')
     p.add_argument('--reference-repo',
                    help=f'checkout of CDN / QPIC / MUREN (default: ${REFERENCE_REPOS_ENV}/MUREN '
                         'if that exists)')
@@ -97,6 +98,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                      for k, val in ref.items())
         report['compared_keys'] = sorted(ref)
     print(json.dumps(report, indent=1))
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=1))
     return report
 
 
