@@ -45,6 +45,7 @@ from vlmhoi.engine.cost_accounting import (
 )
 from vlmhoi.engine.itm_teacher_link import itm_losses
 from vlmhoi.synth import generate_world, world_cfg_options, world_overrides
+from vlmhoi.tracking.params import device_names
 
 SOURCES = ('cache', 'online')
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,7 +132,7 @@ def measure(spec: dict, args: argparse.Namespace) -> dict:
                 infer_s.append(time.perf_counter() - start)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
     cuda_peak = torch.cuda.max_memory_allocated() / MB if torch.cuda.is_available() else None
-    teachers = teachers_of(model, cfg, spec)            # after the memory peak was read
+    teachers = teachers_of(model)                       # after the memory peak was read
     images = args.images_per_epoch or len(loader.dataset)
     step, data = timing(step_s), timing(data_s)
     return dict(spec, params=parameter_counts(model, teachers), train_step_s=step,
@@ -140,22 +141,16 @@ def measure(spec: dict, args: argparse.Namespace) -> dict:
                 minutes_per_epoch=minutes_per_epoch(step['median'], data['median'], images,
                                                     cfg.train_dataloader.batch_size),
                 infer_s_per_frame=timing(infer_s), peak_rss_mb=peak_rss,
-                cuda_peak_mb=cuda_peak, device=device_name(),
+                cuda_peak_mb=cuda_peak, device=f'{device_names()}, {os.cpu_count()} cores',
                 threads=torch.get_num_threads())
 
 
-def teachers_of(model, cfg: Config, spec: dict) -> list:
+def teachers_of(model) -> list:
     """The variant's teacher: the one the loss holds, or (cache) the one the cache came from."""
     losses = [m for m in model.bbox_head.extra_losses if hasattr(m, 'teacher_cfg')]
     if not losses:
         return []
     return [loss.build_teacher() for loss in losses]
-
-
-def device_name() -> str:
-    if torch.cuda.is_available():
-        return torch.cuda.get_device_name(0)
-    return f'{platform.processor() or platform.machine()} ({os.cpu_count()} cores)'
 
 
 def build_caches(specs: list[dict], args: argparse.Namespace) -> dict[str, float]:

@@ -84,12 +84,6 @@ def detect(cfg, checkpoint: str, image: str, top_k: int) -> list[dict]:
                  obj_box=inst.bboxes[hoi.obj_ids[i]].tolist()) for i in order]
 
 
-def dataset_vocab(cfg):
-    from mmdet.registry import DATASETS
-    ds = dict(cfg.test_dataloader.dataset, pipeline=[], lazy_init=True)
-    return DATASETS.build(ds).vocab
-
-
 def draw(image: Image.Image, triplets: list[dict], teachers: list[str],
          cams: dict[str, np.ndarray], out: Path) -> None:
     """Left: the image with the triplets' boxes; right: one Grad-CAM per sentence and BLIP
@@ -130,6 +124,8 @@ def draw(image: Image.Image, triplets: list[dict], teachers: list[str],
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     from vlmhoi.teachers import BlipItmTeacher, build_teacher
+    from vlmhoi.teachers.cache_builder import load_rgb
+    from vlmhoi.teachers.cache_config import build_dataset
     from vlmhoi.teachers.gradcam import itm_gradcam
     from vlmhoi.teachers.prompts import triplet_text
     cfg = load_runner_cfg(args.config, cfg_options=args.cfg_options,
@@ -137,12 +133,12 @@ def main(argv: list[str] | None = None) -> dict:
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     form = args.prompt_form or (cfg.get('teacher_cache') or {}).get('prompt_form', 'full')
     triplets = detect(cfg, args.checkpoint, args.image, args.top_k)
-    vocab = dataset_vocab(cfg)
+    vocab = build_dataset(dict(cfg.test_dataloader.dataset), lazy=True).vocab
     for t in triplets:
         t['sentence'] = triplet_text(form, vocab.verb_names[t['verb']],
                                      vocab.object_names[t['object']])
         t['teacher_scores'] = {}
-    image = Image.open(args.image).convert('RGB')
+    image = load_rgb(args.image)
     sentences = [t['sentence'] for t in triplets]
     names, modes, cams = [], {}, {}
     for tcfg in teacher_cfgs(cfg, args.teacher):

@@ -96,6 +96,7 @@ class ITMDistillLoss(nn.Module):
                                  f"{teacher['score']!r}")
         self.teacher_cfg = teacher
         self._teacher = None        # kept out of state_dict (frozen), see ``teacher``
+        self._table_cache: dict[tuple[int, str], tuple[Tensor, Tensor]] = {}
         if mode == 'reference_code' or score_source == 'online':
             self.build_teacher()     # now: missing weights stop training at start-up
 
@@ -117,7 +118,14 @@ class ITMDistillLoss(nn.Module):
     def _tables(self, num_obj_logits: int, device: torch.device) -> tuple[Tensor, Tensor]:
         """Text index and validity (V, K') over the head's object logits. With a "no
         object" logit (V-COCO heads: K' = num_objects + 2), an action without object role
-        predicted with "no object" is a valid triplet with the action's object-free text."""
+        predicted with "no object" is a valid triplet with the action's object-free text.
+        Built once per (K', device): the vocabulary does not change during training."""
+        key = (num_obj_logits, str(device))
+        if key not in self._table_cache:
+            self._table_cache[key] = self._build_tables(num_obj_logits, device)
+        return self._table_cache[key]
+
+    def _build_tables(self, num_obj_logits: int, device: torch.device) -> tuple[Tensor, Tensor]:
         pairs, texts = list(self.prompts.pairs), list(self.prompts.pair_to_text)
         if num_obj_logits == self.num_objects + 2:
             for v in objectless_verbs(self.hoi_vocab):
@@ -131,8 +139,9 @@ class ITMDistillLoss(nn.Module):
     def teacher_scores(self, batch_data_samples: SampleList, device: torch.device) -> Tensor:
         """(B, T) teacher scores of each image over ``self.prompts.texts``."""
         if self.score_source == 'online':
-            paths = [ds.metainfo['img_path'] for ds in batch_data_samples]
-            return self.teacher.score(_load_rgb(paths), self.prompts.texts).to(device)
+            from ..teachers.cache_builder import TeacherScorer
+            scorer = TeacherScorer(self.teacher, self.prompts)   # the cache builder's path
+            return scorer.score_data_samples(batch_data_samples).to(device)
         rows = []
         for ds in batch_data_samples:
             if 'teacher_scores' not in ds:
@@ -167,12 +176,3 @@ class ITMDistillLoss(nn.Module):
                     loss_itm_neg=neg.detach(), itm_score_pos=score_pos,
                     itm_score_neg=score_neg)
 
-
-def _load_rgb(paths: list[str]) -> list:
-    """The original images (RGB PIL), as the teacher sees them (not the augmented crop)."""
-    from PIL import Image
-    out = []
-    for p in paths:
-        with Image.open(p) as im:
-            out.append(im.convert('RGB'))
-    return out

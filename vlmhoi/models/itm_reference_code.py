@@ -54,7 +54,7 @@ def reference_sentences(verb_ids: list[int], obj_ids: list[int], gt_verbs: set[i
 def reference_itm(loss: ITMDistillLoss, obj_logits: Tensor, verb_logits: Tensor,
                   batch_data_samples: SampleList) -> dict[str, Tensor]:
     """``loss_itm`` and its parts as the published code computes them."""
-    from .itm_distill_loss import _load_rgb
+    from ..teachers.cache_builder import load_rgb
     vocab, device = loss.hoi_vocab, obj_logits.device
     verb_ids = verb_logits.sigmoid().argmax(-1)                     # (B, Q)
     obj_ids = obj_logits[..., :loss.num_objects].argmax(-1)         # (B, Q)
@@ -66,7 +66,7 @@ def reference_itm(loss: ITMDistillLoss, obj_logits: Tensor, verb_logits: Tensor,
         pos_s, neg_s = reference_sentences(verb_ids[b].tolist(), obj_ids[b].tolist(),
                                            gt_verbs, gt_objs, vocab.verb_names,
                                            vocab.object_names)
-        image = _load_rgb([ds.metainfo['img_path']])
+        image = [load_rgb(ds.metainfo['img_path'])]
         if pos_s:
             pos = pos + loss.teacher.score(image, pos_s).mean().to(device)
         if neg_s and b < loss.reference_neg_images:
