@@ -34,6 +34,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
 SKIPPED_STEPS = ('LoadHOIAnnotations',)  # inference on a bare image: no annotations
+FIGURE = 'fig1'  # the report's tag for this figure (the paper's Fig. 1)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -48,6 +49,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--out-dir', default='work_dirs/explain')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--trust-checkpoint', action='store_true')
+    parser.add_argument('--tracking-uri', help='MLflow store for the figure run (default: '
+                        'as training runs, vlmhoi.tracking.uri)')
+    parser.add_argument('--no-mlflow', action='store_true', help='do not log the figure run')
     return parser.parse_args(argv)
 
 
@@ -161,6 +165,13 @@ def main(argv: list[str] | None = None) -> dict:
                   gradcam_teachers=sorted(cams), figure=str(png))
     js.write_text(json.dumps(result, indent=1))
     print(f'explain: {len(triplets)} triplets, teachers {names}; wrote {png} and {js}')
+    if not args.no_mlflow:
+        from vlmhoi.tracking.tool_runs import TAG_FIGURE, log_tool_run
+        result['mlflow_run_id'] = log_tool_run(
+            f'explain-{stem}', {TAG_FIGURE: FIGURE}, [png, js],
+            params=dict(config=args.config, checkpoint=args.checkpoint, image=args.image,
+                        prompt_form=form, teachers=', '.join(names), top_k=args.top_k),
+            tracking_uri=args.tracking_uri)
     return result
 
 

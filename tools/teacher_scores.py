@@ -28,6 +28,8 @@ from mmengine.config import Config, DictAction
 from vlmhoi.teachers.cache_builder import fill_cache, open_configured_cache
 from vlmhoi.teachers.score_distribution import score_distribution, write_histogram
 
+FIGURE = 'fig5'  # the report's tag for this figure (the paper's Fig. 5)
+
 DEFAULT_BINS = 40
 
 
@@ -44,6 +46,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
     parser.add_argument('--no-progress', action='store_true', help='no progress bars')
+    parser.add_argument('--tracking-uri', help='MLflow store for the figure run (default: '
+                        'as training runs, vlmhoi.tracking.uri)')
+    parser.add_argument('--no-mlflow', action='store_true', help='do not log the figure run')
     return parser.parse_args(argv)
 
 
@@ -73,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg.merge_from_dict(args.cfg_options)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    summary = []
+    summary, files = [], []
     for one in teacher_configs(cfg, args.teacher):
         target = open_configured_cache(one, root=args.cache_root, split=args.split)
         fill_cache(target.scorer, target.cache, target.image_paths,
@@ -90,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in rows:
             print(f'{tag} {row["kind"]:>11}: n={row["count"]:>7} mean={row["mean"]:.4g} '
                   f'std={row["std"]:.4g} positive-higher={row["positive_higher_rate"]:.3f}')
+        files += [stem.with_suffix('.csv'), stem.with_suffix('.png')]
         print(f'wrote {stem}.csv and {stem}.png')
     summary_path = out / f'summary_{args.split}.csv'
     with open(summary_path, 'w', newline='') as f:
@@ -97,6 +103,13 @@ def main(argv: list[str] | None = None) -> int:
         writer.writeheader()
         writer.writerows(summary)
     print(f'wrote {summary_path}')
+    if not args.no_mlflow:
+        from vlmhoi.tracking.tool_runs import TAG_FIGURE, log_tool_run
+        log_tool_run(f'teacher-scores-{args.split}', {TAG_FIGURE: FIGURE, 'split': args.split},
+                     [summary_path, *files],
+                     params=dict(config=args.config, split=args.split,
+                                 teachers=', '.join(sorted({r['teacher'] for r in summary}))),
+                     tracking_uri=args.tracking_uri)
     return 0
 
 

@@ -76,8 +76,15 @@ def test_teacher_scores_tool_writes_csv_and_png_per_teacher(tmp_path, monkeypatc
     out = tmp_path / 'fig5'
     argv = [CONFIG, '--split', 'test', '--out', str(out), '--cache-root', str(tmp_path / 'c'),
             '--no-progress', '--teacher', f'BlipItmTeacher={blip}', f'ClipTeacher={clip}',
+            '--tracking-uri', f'sqlite:///{tmp_path}/mlruns.db',
             '--cfg-options', *cache_options(world, blip), 'teacher.score=None']
     assert teacher_scores.main(argv) == 0
+    import mlflow
+    client = mlflow.MlflowClient(f'sqlite:///{tmp_path}/mlruns.db')
+    exp = client.get_experiment_by_name('vlmhoi-tools')
+    (run,) = client.search_runs([exp.experiment_id], "tags.`vlmhoi.figure` = 'fig5'")
+    logged = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert f'summary_test.csv' in logged and sum(p.endswith('_hist.png') for p in logged) == 2
     with open(out / 'summary_test.csv') as f:
         summary = list(csv.DictReader(f))
     assert [r['kind'] for r in summary] == list(KINDS) * 2

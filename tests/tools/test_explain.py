@@ -25,6 +25,7 @@ def test_explain_writes_figure_and_scores(tiny_world, tmp_path) -> None:
     out = tmp_path / 'explain'
     res = run_tool(['tools/explain.py', CONFIG, str(ckpt), str(image), '--top-k', '3',
                     '--teacher', f'ClipTeacher={clip}', '--out-dir', str(out),
+                    '--tracking-uri', f'sqlite:///{tmp_path}/mlruns.db',
                     '--cfg-options', *options, 'teacher.type=BlipItmTeacher',
                     f'teacher.model_path={blip}'])
     assert res.returncode == 0, (res.stdout + res.stderr)[-3000:]
@@ -38,3 +39,10 @@ def test_explain_writes_figure_and_scores(tiny_world, tmp_path) -> None:
         assert set(t['teacher_scores']) == set(names)
     assert result['gradcam_teachers'] == [names[0]]
     assert (out / f'{image.stem}_explain.png').stat().st_size > 10_000
+    # the figure run the report generator finds by tag, with the PNG and JSON as artifacts
+    import mlflow
+    client = mlflow.MlflowClient(f'sqlite:///{tmp_path}/mlruns.db')
+    exp = client.get_experiment_by_name('vlmhoi-tools')
+    (run,) = client.search_runs([exp.experiment_id], "tags.`vlmhoi.figure` = 'fig1'")
+    assert {a.path for a in client.list_artifacts(run.info.run_id)} == {
+        f'{image.stem}_explain.png', f'{image.stem}_explain.json'}

@@ -68,6 +68,7 @@ def test_summary_params_of_a_baseline_and_an_itm_run():
     assert base['dataset'] == cfg.train_dataloader.dataset.type
     assert base['total_batch_size'] == str(2 * cfg.train_dataloader.batch_size)
     assert (base['seed'], base['world_size']) == ('3', '2')
+    assert base['method'] == 'MUREN'
     cfg.merge_from_dict({'model.bbox_head.extra_losses': [dict(
         type='ITMDistillLoss', alpha=2.0, loss_weight=0.5, prompt_form='verb',
         score_source='online', teacher=dict(type='BLIPTeacher', score='itm'))]})
@@ -75,6 +76,16 @@ def test_summary_params_of_a_baseline_and_an_itm_run():
     assert (itm['alpha'], itm['itm_loss_weight'], itm['prompt_form']) == ('2.0', '0.5', 'verb')
     assert (itm['teacher'], itm['score_mode'], itm['score_source']) == \
         ('BLIPTeacher', 'itm', 'online')
+    assert itm['method'] == 'VLM-HOI'
+
+
+def test_world_of_tells_a_synthetic_world_from_a_real_one(tmp_path):
+    from vlmhoi.synth import generate_world
+    generate_world(tmp_path / 'w', seed=0, n_train=2, n_test=1, size=64)
+    assert P.world_of(str(tmp_path / 'w')) == 'synthetic'
+    (tmp_path / 'hico').mkdir()
+    assert P.world_of(str(tmp_path / 'hico')) == 'real'
+    assert P.world_of(None) == 'real'
 
 
 def test_provenance_tags():

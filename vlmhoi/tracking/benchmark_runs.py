@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .params import provenance_tags
 from .redact import redact
-from .uri import experiment_artifact_location, resolve_tracking_uri
+from .tool_runs import ensure_experiment
+from .uri import resolve_tracking_uri
 
 EXPERIMENT = 'vlmhoi-benchmarks'
 TIMED = ('train_step_s', 'data_s', 'infer_s_per_frame')
@@ -38,9 +39,7 @@ def log_benchmark(name: str, result: dict, result_file: Path, table: str,
     import mlflow
     uri, _ = resolve_tracking_uri(tracking_uri)
     client = mlflow.MlflowClient(uri)
-    exp = client.get_experiment_by_name(EXPERIMENT)
-    exp_id = exp.experiment_id if exp else client.create_experiment(
-        EXPERIMENT, artifact_location=experiment_artifact_location(uri, EXPERIMENT))
+    exp_id = ensure_experiment(client, uri, EXPERIMENT)
     tags = {**provenance_tags(), 'vlmhoi.benchmark': name, 'vlmhoi.table': table}
     parent = client.create_run(exp_id, run_name=f'{name}-benchmark', tags=tags)
     pid = parent.info.run_id

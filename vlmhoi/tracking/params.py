@@ -9,7 +9,9 @@ Summary params (one name each, whatever the config layout):
 ``score_source`` (from the ``ITMDistillLoss`` entry of ``model.bbox_head.extra_losses``;
 ``'none'`` for a baseline without it), ``dataset`` (dataset type), ``data_root``,
 ``num_queries``, ``lr``, ``max_epochs``, ``batch_size`` (per process),
-``total_batch_size``, ``seed``, ``world_size``, ``launcher``.
+``total_batch_size``, ``seed``, ``world_size``, ``launcher``; ``method`` (``VLM-HOI`` with
+an ITM loss, else ``MUREN``) and ``world`` (``synthetic`` when ``data_root`` holds a world
+of ``vlmhoi.synth``, else ``real``): the report generator keeps the two worlds apart.
 The whole config is also logged flattened, as ``cfg.<dotted.path>``.
 """
 from __future__ import annotations
@@ -34,6 +36,8 @@ MAX_KEY_LENGTH = 250
 TRUNCATION_MARKER = ' ...[truncated; the full config is the artifact config.py]'
 CONFIG_PREFIX = 'cfg.'
 NONE = 'none'
+SYNTHETIC, REAL = 'synthetic', 'real'
+METHOD_ITM, METHOD_BASELINE = 'VLM-HOI', 'MUREN'
 ITM_LOSS_TYPE = 'ITMDistillLoss'
 #: packages whose versions are tagged ``version.<name>``
 TRACKED_PACKAGES = ('vlmhoi', 'torch', 'torchvision', 'mmengine', 'mmcv', 'mmdet',
@@ -89,6 +93,15 @@ def itm_loss_cfg(cfg: Mapping) -> Mapping | None:
     return None
 
 
+def world_of(data_root: Any) -> str:
+    """``synthetic`` for a folder written by ``vlmhoi.synth`` (it holds the generator's
+    statistics file), else ``real``."""
+    from vlmhoi.synth.stats import STATS_FILE
+    if isinstance(data_root, str) and Path(data_root, STATS_FILE).is_file():
+        return SYNTHETIC
+    return REAL
+
+
 def summary_params(cfg: Mapping, run_type: str, seed: Any = None, world_size: int = 1,
                    ) -> dict[str, str]:
     """The summary params of the module docstring (``run_type``: train / val / test)."""
@@ -118,6 +131,8 @@ def summary_params(cfg: Mapping, run_type: str, seed: Any = None, world_size: in
         'seed': seed if seed is not None else NONE,
         'world_size': world_size,
         'launcher': cfg.get('launcher', NONE),
+        'method': METHOD_ITM if itm else METHOD_BASELINE,
+        'world': world_of(dataset.get('data_root')),
     }
     return {k: clip(v, MAX_PARAM_LENGTH) for k, v in params.items()}
 
