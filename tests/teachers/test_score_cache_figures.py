@@ -84,7 +84,7 @@ def test_teacher_scores_tool_writes_csv_and_png_per_teacher(tmp_path, monkeypatc
     exp = client.get_experiment_by_name('vlmhoi-tools')
     (run,) = client.search_runs([exp.experiment_id], "tags.`vlmhoi.figure` = 'fig5'")
     logged = {a.path for a in client.list_artifacts(run.info.run_id)}
-    assert f'summary_test.csv' in logged and sum(p.endswith('_hist.png') for p in logged) == 2
+    assert 'summary_test.csv' in logged and sum(p.endswith('_hist.png') for p in logged) == 2
     with open(out / 'summary_test.csv') as f:
         summary = list(csv.DictReader(f))
     assert [r['kind'] for r in summary] == list(KINDS) * 2
