@@ -30,7 +30,8 @@ MAX_HEIGHT = 16384  # Chromium's largest capture surface, in CSS pixels at scale
 #: URL schemes a self-contained page may load
 LOCAL_SCHEMES = ('data:', 'file:', 'about:', 'chrome-error:')
 
-#: runs in the page after load: tables, images (after decode), with visible texts
+#: runs in the page after load: the tables' visible texts, tooltips and kinds; each image
+#: (after decoding) with its natural size and its content box on the page
 _INSPECT = r"""
 (async () => {
   await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
@@ -43,10 +44,14 @@ _INSPECT = r"""
       [...tr.children].map(td => ({text: text(td), title: td.title || '',
                                    kind: td.dataset.kind || ''}))),
   }));
-  const images = [...document.images].map(i => ({
-    src: i.currentSrc.slice(0, 60), alt: i.alt, complete: i.complete,
-    naturalWidth: i.naturalWidth, naturalHeight: i.naturalHeight,
-  }));
+  const images = [...document.images].map(i => {
+    const r = i.getBoundingClientRect();  // content box, in page pixels (border excluded)
+    return {src: i.currentSrc.slice(0, 60), alt: i.alt, complete: i.complete,
+            naturalWidth: i.naturalWidth, naturalHeight: i.naturalHeight,
+            box: {x: r.left + window.scrollX + i.clientLeft,
+                  y: r.top + window.scrollY + i.clientTop,
+                  width: i.clientWidth, height: i.clientHeight}};
+  });
   return {title: document.title, tables, images};
 })()
 """

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from reports.browser import find_chromium, screenshot
 from reports.html import write_html
@@ -25,6 +25,10 @@ pytestmark = pytest.mark.skipif(
     find_chromium() is None,
     reason="no Chromium binary on PATH (install Debian's chromium package, as .ci/run "
            'does, or set VLMHOI_CHROMIUM)')
+
+
+#: figures are shown at their natural size; sub-pixel placement may blend edges a little
+MAX_MEAN_PIXEL_DIFF = 2.0
 
 
 def _keep(png: Path) -> None:
@@ -78,6 +82,16 @@ def test_report_page_renders_in_chromium(tmp_path):
         assert shot.size == (result['size']['width'], result['size']['height'])
         low, high = shot.convert('L').getextrema()
         assert high - low > 100  # text on a white page, not a blank capture
+        # the pixels on screen are the figure files' (a truncated image would still
+        # report its natural size from the header, but not show the plot)
+        shot = shot.convert('RGB')
+        for image, figure in zip(result['images'], figures):
+            box = image['box']
+            left, top = round(box['x']), round(box['y'])
+            shown = shot.crop((left, top, left + box['width'], top + box['height']))
+            with Image.open(figure.path) as original:
+                diff = ImageChops.difference(shown, original.convert('RGB'))
+            assert max(ImageStat.Stat(diff).mean) < MAX_MEAN_PIXEL_DIFF, figure.key
 
 
 def test_checker_detects_a_broken_page(tmp_path):
