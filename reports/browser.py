@@ -117,16 +117,18 @@ class _Pipe:
             os.close(from_child_w)
 
     def _message(self, deadline: float) -> dict[str, Any]:
-        while b'\0' not in self._buffer:
+        """The next NUL-terminated message (a screenshot is megabytes: chunks are joined
+        once, not re-scanned)."""
+        chunks = [self._buffer]
+        while b'\0' not in chunks[-1]:
             left = deadline - time.monotonic()
-            ready = select.select([self._from_child], [], [], max(left, 0))[0] if left > 0 else []
-            if not ready:
+            if left <= 0 or not select.select([self._from_child], [], [], left)[0]:
                 raise BrowserError(f'Chromium did not answer within {self.timeout:.0f} s')
-            chunk = os.read(self._from_child, 1 << 16)
+            chunk = os.read(self._from_child, 1 << 20)
             if not chunk:
                 raise BrowserError(f'Chromium exited (status {self.proc.poll()})')
-            self._buffer += chunk
-        raw, self._buffer = self._buffer.split(b'\0', 1)
+            chunks.append(chunk)
+        raw, self._buffer = b''.join(chunks).split(b'\0', 1)
         return json.loads(raw)
 
     def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:

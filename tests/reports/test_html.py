@@ -19,7 +19,7 @@ from tests.reports.html_page import (
 
 
 class _Tags(HTMLParser):
-    """Every start tag with its attributes, and the text inside ``<td>`` cells."""
+    """Every start tag with its attributes."""
 
     def __init__(self):
         super().__init__()
