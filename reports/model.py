@@ -64,8 +64,8 @@ class Cell:
         if self.kind == 'published':
             return self.source
         if self.kind == 'measured':
-            runs = ', '.join(self.runs)
-            return f'{self.source}; MLflow run(s) {runs}' if self.source else f'MLflow run(s) {runs}'
+            runs = f"MLflow run(s) {', '.join(self.runs)}"
+            return f'{self.source}; {runs}' if self.source else runs
         if self.kind == 'difference':
             return self.source
         if self.kind == 'not_run':

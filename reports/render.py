@@ -1,0 +1,115 @@
+"""A report table as Markdown, LaTeX (booktabs) and CSV, with its sources.
+
+Every number cell gets a numbered marker (``[3]``) pointing to a source list under the
+table: the citation of a published number, the metric and run ids of a measured one, the
+command of a "not run" cell. The CSV holds the formatted cells; ``<key>_sources.csv``
+holds one line per cell with its kind, value, spread and provenance.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from reports.model import Cell, Finding, Table
+
+LATEX_SPECIAL = {'\\': r'\textbackslash{}', '&': r'\&', '%': r'\%', '$': r'\$', '#': r'\#',
+                 '_': r'\_', '{': r'\{', '}': r'\}', '~': r'\textasciitilde{}',
+                 '^': r'\^{}', '±': r'$\pm$'}
+
+
+def _sources(table: Table) -> tuple[list[list[str]], list[str]]:
+    """Cell texts with markers, and the numbered source lines."""
+    index: dict[str, int] = {}
+    rows = []
+    for row in table.rows:
+        texts = []
+        for cell in row:
+            text, prov = cell.format(), cell.provenance()
+            if prov:
+                number = index.setdefault(prov, len(index) + 1)
+                text = f'{text} [{number}]'
+            texts.append(text)
+        rows.append(texts)
+    return rows, [f'[{n}] {p}' for p, n in index.items()]
+
+
+def markdown(table: Table) -> str:
+    rows, sources = _sources(table)
+    esc = [[t.replace('|', '\\|') for t in r] for r in rows]
+    lines = [f'### {table.key}: {table.title}', '',
+             '| ' + ' | '.join(table.columns) + ' |',
+             '|' + '|'.join(['---'] + ['---:'] * (len(table.columns) - 1)) + '|']
+    lines += ['| ' + ' | '.join(r) + ' |' for r in esc]
+    lines += [''] + [f'- {n}' for n in table.notes]
+    lines += ['', 'Sources:', ''] + [f'- {s}' for s in sources] if sources else []
+    return '\n'.join(lines) + '\n'
+
+
+def latex_escape(text: str) -> str:
+    return ''.join(LATEX_SPECIAL.get(ch, ch) for ch in text)
+
+
+def latex(table: Table) -> str:
+    """A booktabs ``table`` environment; the sources as ``%`` comments and a footnote."""
+    rows, sources = _sources(table)
+    spec = 'l' * 1 + 'r' * (len(table.columns) - 1)
+    lines = [r'\begin{table}[t]', r'\centering', r'\small',
+             rf'\caption{{{latex_escape(table.title)}}}', rf'\label{{tab:{table.key}}}',
+             rf'\begin{{tabular}}{{{spec}}}', r'\toprule',
+             ' & '.join(latex_escape(c) for c in table.columns) + r' \\', r'\midrule']
+    lines += [' & '.join(latex_escape(t) for t in r) + r' \\' for r in rows]
+    lines += [r'\bottomrule', r'\end{tabular}']
+    for note in table.notes:
+        lines.append(rf'\par\footnotesize {latex_escape(note)}')
+    lines += [f'% {s}' for s in sources]
+    lines.append(r'\end{table}')
+    return '\n'.join(lines) + '\n'
+
+
+def write_csv(table: Table, out_dir: Path) -> tuple[Path, Path]:
+    """``<key>.csv`` (formatted cells) and ``<key>_sources.csv`` (one line per cell)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    main, src = out_dir / f'{table.key}.csv', out_dir / f'{table.key}_sources.csv'
+    with open(main, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(table.columns)
+        writer.writerows([[c.format() for c in row] for row in table.rows])
+    with open(src, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['row', 'column', 'kind', 'value', 'spread', 'provenance'])
+        for i, row in enumerate(table.rows):
+            for column, cell in zip(table.columns, row):
+                if cell.kind != 'text':
+                    writer.writerow([i, column, cell.kind, _raw(cell),
+                                     '' if cell.spread is None else cell.spread,
+                                     cell.provenance()])
+    return main, src
+
+
+def _raw(cell: Cell) -> str:
+    return '' if cell.value is None else str(cell.value)
+
+
+def findings_markdown(findings: list[Finding]) -> str:
+    flagged = [f for f in findings if not f.ok]
+    lines = ['### Audit of published numbers', '',
+             f'{len(findings)} checks, {len(flagged)} flagged.', '',
+             '| | Rule | Subject | Arithmetic | Source |', '|---|---|---|---|---|']
+    for f in sorted(findings, key=lambda f: f.ok):
+        mark = 'ok' if f.ok else '**flagged**'
+        cells = [mark, f.rule, f.subject, f.arithmetic, f.source]
+        lines.append('| ' + ' | '.join(c.replace('|', '\\|') for c in cells) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
+def write_all(tables: list[Table], findings: list[Finding], out_dir: Path) -> list[Path]:
+    """``tables.md`` (all tables and the audit), ``tables.tex``, and the CSVs."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md, tex = out_dir / 'tables.md', out_dir / 'tables.tex'
+    md.write_text('\n'.join(markdown(t) for t in tables) + '\n' + findings_markdown(findings))
+    tex.write_text('% generated by reports/generate.py; needs \\usepackage{booktabs}\n'
+                   + '\n'.join(latex(t) for t in tables))
+    paths = [md, tex]
+    for table in tables:
+        paths += write_csv(table, out_dir / 'csv')
+    return paths
