@@ -12,7 +12,15 @@ from __future__ import annotations
 from reports.measured import METRIC_OF, group_runs
 from reports.model import Cell, Table
 from reports.runs import RunStore
-from reports.tables import COMMANDS, HEADER, _columns, _published, _published_cells
+from reports.tables import (
+    COMMANDS,
+    HEADER,
+    _columns,
+    _published,
+    _published_cells,
+    _untranscribed_notes,
+    table_title,
+)
 
 #: table key -> (the sweep parameter, the published row field naming the setting)
 ABLATIONS = {'table3': ('alpha', 'alpha'), 'table4': ('prompt', 'prompt')}
@@ -43,8 +51,7 @@ def ablation_table(pub, store: RunStore | None, key: str) -> Table:
     scales = sorted({g.scale for g in groups}) or ['-']
     worlds = sorted({g.setting['world'] for g in groups}) or ['synthetic']
     where = f"measured ({', '.join(worlds)} world, {', '.join(scales)} scale)"
-    title = published.title if published is not None else key
-    table = Table(key, title, [param, *[f'Paper {HEADER[c]}' for c in columns],
+    table = Table(key, table_title(pub, key), [param, *[f'Paper {HEADER[c]}' for c in columns],
                                *[f'{HEADER[c]}: {where}' for c in columns], 'Seeds'])
     rows = list(published.rows) if published is not None else []
     values = [r.extra.get(field) for r in rows]
@@ -64,9 +71,17 @@ def ablation_table(pub, store: RunStore | None, key: str) -> Table:
     if not values:
         table.add_row([Cell.text('-'), *[Cell.text('') for _ in columns],
                        *[Cell.not_run(COMMANDS[key]) for _ in columns], Cell.text('')])
-    if published is None:
-        table.notes.append(f'{key}: no published rows transcribed (reports/published/)')
+    table.notes += _untranscribed_notes(pub, key)
     return table
+
+
+def _benchmark_cell(run, parent, metric: str, factor: float = 1.0,
+                    decimals: int = 3) -> Cell:
+    if metric not in run.metrics:
+        return Cell.text('')
+    return Cell('measured', run.metrics[metric] * factor, runs=(run.run_id,),
+                source=f'{metric} of benchmark run {parent.run_id} '
+                f"({run.tags.get('vlmhoi.config', '')})", decimals=decimals)
 
 
 def cost_table(pub, store: RunStore | None) -> Table:
@@ -75,19 +90,21 @@ def cost_table(pub, store: RunStore | None) -> Table:
     parent, variants = store.latest_benchmark('table5') if store is not None else (None, [])
     headers = ['Method', 'Source', *[HEADER[c] for c in columns],
                *[h for _, h in EXTRA_PARAMS], *[h for _, h in COST_RATIOS], 'Machine']
-    table = Table('table5', published.title if published is not None else 'Cost', headers)
+    table = Table('table5', table_title(pub, 'table5'), headers)
+    table.notes += _untranscribed_notes(pub, 'table5')
+    if parent is not None:
+        table.notes.append(f"Measured by benchmark run {parent.run_id} "
+                           f"({parent.tags.get('command', 'benchmark/cost.py')}) on "
+                           f"{parent.tags.get('devices', 'unknown devices')}, host "
+                           f"{parent.tags.get('host', 'unknown')}")
     blank = len(EXTRA_PARAMS) + len(COST_RATIOS)
     for row in (published.rows if published is not None else ()):
         table.add_row([Cell.text(row.method), Cell.text('published'),
                        *_published_cells(row, columns), *[Cell.text('')] * blank,
                        Cell.text(row.extra.get('machine', ''))])
     for run in variants:
-        def cell(metric: str, factor: float = 1.0, decimals: int = 3) -> Cell:
-            if metric not in run.metrics:
-                return Cell.text('')
-            return Cell('measured', run.metrics[metric] * factor, runs=(run.run_id,),
-                        source=f'{metric} of benchmark run {parent.run_id} '
-                        f"({run.tags.get('vlmhoi.config', '')})", decimals=decimals)
+        def cell(metric: str, factor: float = 1.0, run=run) -> Cell:
+            return _benchmark_cell(run, parent, metric, factor)
         table.add_row([
             Cell.text(f"{run.tags.get('vlmhoi.variant', run.name)} (this suite)"),
             Cell.text(f"measured, {run.tags.get('vlmhoi.config', '')}"),

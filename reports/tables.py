@@ -42,6 +42,12 @@ def _published(pub, key: str):
     return (pub.tables if pub is not None else {}).get(key)
 
 
+def table_title(pub, key: str) -> str:
+    """The table's title in the published-data schema (``reports/published/_schema.yaml``)."""
+    spec = pub.schema.tables.get(key) if pub is not None else None
+    return spec.title if spec is not None else key
+
+
 def _untranscribed_notes(pub, key: str) -> list[str]:
     """A note per paper whose table ``key`` is stored as not transcribed, with the reason."""
     notes = []
@@ -69,7 +75,7 @@ def results_table(pub, store: RunStore | None, key: str, dataset_metric: str,
     difference to the published row of the same method, and the embedded-world table."""
     columns = _columns(pub, key, default_columns)
     published = _published(pub, key)
-    title = published.title if published is not None else key
+    title = table_title(pub, key)
     main = Table(key, title, ['Method', 'Backbone', 'Source', *[HEADER[c] for c in columns]])
     for note in _untranscribed_notes(pub, key):
         main.notes.append(note)
@@ -79,24 +85,26 @@ def results_table(pub, store: RunStore | None, key: str, dataset_metric: str,
     runs = store.test_runs(dataset_metric) if store is not None else []
     groups = {w: [g for g in group_runs(runs) if g.setting['world'] == w]
               for w in WORLD_LABEL}
-    for method in METHODS:
-        found = [g for g in groups['real'] if g.setting['method'] == method]
-        if not found:
-            command = COMMANDS[key].format(cfg=METHOD_CONFIG[method])
-            main.add_row([Cell.text(f'{method} (this suite)'), Cell.text('ResNet-50'),
-                          Cell.text('measured'), *[Cell.not_run(command) for _ in columns]])
-        for group in found:
-            cells = [group.cell(METRIC_OF[c]) for c in columns]
-            main.add_row([Cell.text(f'{group.label()} (this suite)'),
-                          Cell.text(group.backbone()), Cell.text(_scale_text(group)), *cells])
-            ref = _same_method(published, group)
-            if ref is not None:
-                pub_cells = _published_cells(ref, columns)
-                main.add_row([Cell.text(f'difference to {ref.method} ({ref.backbone})'),
-                              Cell.text(''), Cell.text('measured - published'),
-                              *[difference(m, p, ref.citation)
-                                for m, p in zip(cells, pub_cells)]])
+    for group in groups['real']:
+        cells = [group.cell(METRIC_OF[c]) for c in columns]
+        main.add_row([Cell.text(f'{group.label()} (this suite)'), Cell.text(group.backbone()),
+                      Cell.text(_scale_text(group)), *cells])
+        ref = _same_method(published, group)
+        if ref is not None:
+            pub_cells = _published_cells(ref, columns)
+            main.add_row([Cell.text(f'difference to {ref.method} ({ref.backbone})'),
+                          Cell.text(''), Cell.text('measured - published'),
+                          *[difference(m, p, ref.citation) for m, p in zip(cells, pub_cells)]])
+    for method in _missing(groups['real']):
+        command = COMMANDS[key].format(cfg=METHOD_CONFIG[method])
+        main.add_row([Cell.text(f'{method} (this suite)'), Cell.text('ResNet-50'),
+                      Cell.text('measured'), *[Cell.not_run(command) for _ in columns]])
     return [main, embedded_table(key, title, columns, groups['synthetic'])]
+
+
+def _missing(groups: list[Group]) -> list[str]:
+    """The suite's methods (baseline, VLM-HOI) that no group measured."""
+    return [m for m in METHODS if not any(g.setting['method'] == m for g in groups)]
 
 
 def _scale_text(group: Group) -> str:
@@ -118,14 +126,12 @@ def embedded_table(key: str, title: str, columns: list[str], groups: list[Group]
                   ['Method', 'Scale', 'Seeds', *[f'Embedded {HEADER[c]}' for c in columns]])
     table.notes.append('Measured on the synthetic world of vlmhoi.synth (tools/make_synth.py),'
                        ' evaluated with the HICO-DET / V-COCO protocol on its test split.')
-    for method in METHODS:
-        found = [g for g in groups if g.setting['method'] == method]
-        if not found:
-            command = COMMANDS['embedded'].format(cfg=METHOD_CONFIG[method])
-            table.add_row([Cell.text(method), Cell.text(''), Cell.text(''),
-                           *[Cell.not_run(command) for _ in columns]])
-        for group in found:
-            table.add_row([Cell.text(group.label()), Cell.text(group.scale),
-                           Cell.text(', '.join(group.seeds)),
-                           *[group.cell(METRIC_OF[c]) for c in columns]])
+    for group in groups:
+        table.add_row([Cell.text(group.label()), Cell.text(group.scale),
+                       Cell.text(', '.join(group.seeds)),
+                       *[group.cell(METRIC_OF[c]) for c in columns]])
+    for method in _missing(groups):
+        command = COMMANDS['embedded'].format(cfg=METHOD_CONFIG[method])
+        table.add_row([Cell.text(method), Cell.text(''), Cell.text(''),
+                       *[Cell.not_run(command) for _ in columns]])
     return table

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 import pytest
 
 from reports.browser import BrowserError, screenshot
-from reports.html import render_html, write_html
 from reports.model import Cell, Figure, Table
+from reports.page import render_html, write_html
 from tests.reports.html_page import (
     sample_figures,
     sample_findings,

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from reports.browser import find_chromium, screenshot
-from reports.html import write_html
+from reports.page import write_html
 from tests.reports.html_page import (
     sample_figures,
     sample_findings,
