@@ -88,8 +88,10 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
     teachers = user_cache_dir('teachers')
     blip, clip = str(teachers / 'embedded_blip_itm'), str(teachers / 'embedded_clip')
     data = world_cfg_options(world)
-    tags = json.dumps(prof['tags'])
-    tracked = {'VLMHOI_MLFLOW_TAGS': tags}
+    # what logs to MLflow gets the scale tags, and the tracking URI when one is given (in
+    # the commands' environment, so a new URI redoes the stages that log)
+    uri = {'MLFLOW_TRACKING_URI': args.tracking_uri} if args.tracking_uri else {}
+    tracked = {'VLMHOI_MLFLOW_TAGS': json.dumps(prof['tags']), **uri}
     one = {'OMP_NUM_THREADS': str(m['threads']), 'MKL_NUM_THREADS': str(m['threads'])}
     base_cfg, vlm_cfg = args.config, VLMHOI_CONFIG
     runs = {'baseline': base_cfg, 'vlmhoi': vlm_cfg}
@@ -99,14 +101,14 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
         return Command((py, 'tools/train.py', cfg, '--work-dir', f'{work}/{name}', '--resume',
                         '--cfg-options', f'train_cfg.max_epochs={epochs}',
                         'train_cfg.val_interval=1', *data), name,
-                       {**one, 'VLMHOI_MLFLOW_TAGS': json.dumps(
+                       {**one, **tracked, 'VLMHOI_MLFLOW_TAGS': json.dumps(
                            {**prof['tags'], 'vlmhoi.demo_run': name})})
 
     def test(name: str, cfg: str) -> Command:
         return Command((py, 'tools/test.py', cfg, f'{work}/{name}/epoch_{epochs}.pth',
                         '--work-dir', f'{work}/{name}/test', '--dump-predictions',
                         f'{work}/{name}/predictions.json', '--cfg-options', *data),
-                       f'{name}-test', {**one, 'VLMHOI_MLFLOW_TAGS': json.dumps(
+                       f'{name}-test', {**one, **tracked, 'VLMHOI_MLFLOW_TAGS': json.dumps(
                            {**prof['tags'], 'vlmhoi.demo_run': name})})
 
     def cache(form: str, shard: int | None = None) -> Command:
@@ -212,11 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     stages = build_stages(prof, args)
     if args.epochs == 0:
         args.only = 'world'
-    env = {'MLFLOW_TRACKING_URI': args.tracking_uri} if args.tracking_uri else {}
     opts = RunOptions(only=args.only, start=args.start, force=args.force,
                       heartbeat_s=float(prof['heartbeat_s']),
-                      eta_prior_s=float(prof['eta_prior_s']), verbose=args.verbose,
-                      base_env=env)
+                      eta_prior_s=float(prof['eta_prior_s']), verbose=args.verbose)
     try:
         runner = Runner(stages, prof['expected_s'], ROOT, ROOT / work / 'stages.json',
                         ROOT / work / 'logs', opts)

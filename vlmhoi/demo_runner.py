@@ -122,8 +122,10 @@ class Runner:
         """Run the selected stages; returns the wall seconds. Raises StageError on failure."""
         chosen = select(self.stages, self.opts)
         index = {s.name: i for i, s in enumerate(self.stages, 1)}
+        optional = {s.name for s in self.stages
+                    if s.requires and not (self.root / s.requires).exists()}
         for stage in chosen:
-            for dep in stage.deps:
+            for dep in set(stage.deps) - optional:
                 if dep not in {s.name for s in chosen} and self.state.stages.get(dep, {}).get(
                         'status') != 'done':
                     raise StageError(f'stage {stage.name!r} needs {dep!r}, which has not '

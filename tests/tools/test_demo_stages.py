@@ -200,3 +200,28 @@ def test_demo_profile_covers_every_stage_and_lists(tmp_path):
     assert ' 1. world' in res.stdout and 'demo scale' in res.stdout
     assert len([ln for ln in res.stdout.splitlines() if ln[:3].strip().rstrip('.').isdigit()]
                ) == len(stages)
+
+
+def test_tracking_uri_reaches_every_stage_that_logs(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tools import demo
+    finally:
+        sys.path.remove(str(ROOT))
+
+    def commands(argv):
+        args = demo.parse_args(['--work-dir', str(tmp_path), *argv])
+        stages = demo.build_stages(demo.load_profile(ROOT / demo.PROFILE, args), args)
+        return {s.name: [c for step in s.steps if isinstance(step, tuple) for c in step]
+                for s in stages}
+
+    default = commands([])
+    assert not any('MLFLOW_TRACKING_URI' in c.env for cs in default.values() for c in cs)
+    uri = f'sqlite:///{tmp_path}/other.db'
+    given = commands(['--tracking-uri', uri])
+    for name in ('train', 'studies', 'benchmarks', 'figures', 'itm_gradient'):
+        assert all(c.env['MLFLOW_TRACKING_URI'] == uri for c in given[name]), name
+        assert all(json.loads(c.env['VLMHOI_MLFLOW_TAGS'])['vlmhoi.scale'] == 'demo'
+                   for c in given[name]), name
+    assert given['report'][0].argv[-2:] == ('--tracking-uri', uri)
+    assert not any('MLFLOW_TRACKING_URI' in c.env for c in given['teachers'])
