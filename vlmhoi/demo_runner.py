@@ -33,6 +33,7 @@ from .demo_stages import (
 )
 
 POLL_S = 0.5
+HEARTBEAT_WIDTH = 120   # characters of log lines in a heartbeat line
 
 
 @dataclass
@@ -223,7 +224,12 @@ class Runner:
                 time.sleep(POLL_S)
                 if time.monotonic() - last_beat >= self.opts.heartbeat_s:
                     last_beat = time.monotonic()
-                    line = tail(procs[-1][2], 1)[-110:] or '(no output yet)'
+                    live = [(c, log) for (p, _, log, _), c in zip(procs, step)
+                            if p.poll() is None]
+                    width = HEARTBEAT_WIDTH // max(1, len(live))
+                    line = ' | '.join((f'{c.label}: ' if len(step) > 1 else '')
+                                      + (tail(log, 1)[:width] or '(no output yet)')
+                                      for c, log in live)
                     print(f'{head} ... {clock(last_beat - began)} so far: {line}', flush=True)
         finally:
             for proc, *_ in procs:

@@ -225,3 +225,16 @@ def test_tracking_uri_reaches_every_stage_that_logs(tmp_path):
                    for c in given[name]), name
     assert given['report'][0].argv[-2:] == ('--tracking-uri', uri)
     assert not any('MLFLOW_TRACKING_URI' in c.env for c in given['teachers'])
+
+
+def test_epochs_0_makes_the_world_only_and_a_rerun_skips_it(tmp_path):
+    argv = [sys.executable, 'tools/demo.py', '--epochs', '0', '--work-dir', str(tmp_path / 'w'),
+            '--out', str(tmp_path / 'world'), '--train', '4', '--test', '4', '--size', '96']
+    first = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert '[demo 1/9] synthetic world ... done in' in first.stdout
+    assert (tmp_path / 'world' / 'annotations' / 'test_hico.json').is_file()
+    assert 'teachers' not in json.loads((tmp_path / 'w' / 'stages.json').read_text())['stages']
+    again = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert '[demo 1/9] synthetic world ... up to date, skipped' in again.stdout
