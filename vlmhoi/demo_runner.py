@@ -34,6 +34,7 @@ from .demo_stages import (
 
 POLL_S = 0.5
 HEARTBEAT_WIDTH = 120   # characters of log lines in a heartbeat line
+COMMAND_WIDTH = 240     # characters of a command line shown (the log has all of it)
 
 
 @dataclass
@@ -208,11 +209,14 @@ class Runner:
         for cmd in step:
             argv = cmd.resolved()
             log = Path(f'{log_base}{"." + cmd.label if cmd.label else ""}.log')
-            print(f'    $ {subprocess.list2cmdline(argv)}\n      log: {log}', flush=True)
+            line = subprocess.list2cmdline(argv)
+            shown = line if len(line) <= COMMAND_WIDTH else (
+                line[:COMMAND_WIDTH] + ' ... (whole command: first line of the log)')
+            print(f'    $ {shown}\n      log: {log}', flush=True)
             env = {**os.environ, 'PYTHONUNBUFFERED': '1', **self.opts.base_env, **cmd.env}
             proc = subprocess.Popen(argv, cwd=self.root, env=env, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, start_new_session=True)
-            copier = threading.Thread(target=self._copy, args=(proc, log), daemon=True)
+            copier = threading.Thread(target=self._copy, args=(proc, argv, log), daemon=True)
             copier.start()
             procs.append((proc, argv, log, copier))
         try:
@@ -246,8 +250,9 @@ class Runner:
                                  + tail(log).replace('\n', '\n    | ').join(['    | ', '']))
         return [log for _, _, log, _ in procs]
 
-    def _copy(self, proc: subprocess.Popen, log: Path) -> None:
+    def _copy(self, proc: subprocess.Popen, argv: list[str], log: Path) -> None:
         with open(log, 'wb') as f:
+            f.write(f'$ {subprocess.list2cmdline(argv)}\n'.encode())
             for chunk in iter(lambda: proc.stdout.read1(4096), b''):
                 f.write(chunk)
                 f.flush()
