@@ -126,6 +126,18 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
                        {**tracked, 'OMP_NUM_THREADS': str(s['threads']),
                         'MKL_NUM_THREADS': str(s['threads'])})
 
+    def mlflow_store() -> None:
+        """Create (migrate) a new SQLite store once, before commands that log run side by
+        side: two processes migrating one new store at once fail (alembic)."""
+        import mlflow
+
+        from vlmhoi.tracking.uri import resolve_tracking_uri, sqlite_path
+        uri, _ = resolve_tracking_uri(args.tracking_uri)
+        if sqlite_path(uri) is not None:
+            mlflow.MlflowClient(uri).search_experiments(max_results=1)
+
+    store = Action('MLflow store', mlflow_store)
+
     def first_test_image() -> str:
         from vlmhoi.synth.splits import TEST_FILE
         entry = json.loads((ROOT / world / TEST_FILE).read_text())[0]
@@ -150,7 +162,7 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
               inputs=('tools/build_teacher_cache.py',), configs=(vlm_cfg,),
               deps=('world', 'teachers'), found_outputs=cache_folders),
         Stage('train', 'baseline and VLM-HOI, trained and tested',
-              (tuple(train(n, cfg) for n, cfg in runs.items()),
+              (store, tuple(train(n, cfg) for n, cfg in runs.items()),
                tuple(test(n, cfg) for n, cfg in runs.items()),
                Action('learning curves', lambda: write_curves(ROOT / work, list(runs)))),
               report=lambda: print('\n'.join(run_results(ROOT / work, list(runs)))),
@@ -159,7 +171,7 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
               outputs=tuple(f'{work}/{n}/{f}' for n in runs for f in (
                   f'epoch_{epochs}.pth', 'predictions.json')) + (f'{work}/learning_curve.png',),
               fresh=tuple(f'{work}/{n}' for n in runs)),
-        Stage('studies', 'alpha and prompt studies', ((
+        Stage('studies', 'alpha and prompt studies', (store, (
             study('sweeps/table3_margin.py', 'table3_margin', 'alpha', s['alpha']),
             study('sweeps/table4_prompt.py', 'table4_prompt', 'prompt', s['prompt'])),),
               inputs=('sweeps/run.py', 'sweeps/table3_margin.py', 'sweeps/table4_prompt.py',
@@ -177,7 +189,7 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
               deps=('world', 'teachers', 'cache'), outputs=(f'{work}/benchmarks/summary.csv',),
               fresh=(f'{work}/benchmarks',)),
         Stage('figures', 'figure inputs (teacher scores, explanations)', (
-            (Command((py, 'tools/teacher_scores.py', vlm_cfg, '--split', 'test', '--out',
+            store, (Command((py, 'tools/teacher_scores.py', vlm_cfg, '--split', 'test', '--out',
                       f'{scores}/blip', '--no-progress', '--cfg-options', *data),
                      'blip', {**one, **tracked}),
              Command((py, 'tools/teacher_scores.py', vlm_cfg, '--split', 'test', '--out',

@@ -219,11 +219,12 @@ class Runner:
             copier = threading.Thread(target=self._copy, args=(proc, argv, log), daemon=True)
             copier.start()
             procs.append((proc, argv, log, copier))
+        failed: list = []
         try:
             last_beat = time.monotonic()
             while any(p.poll() is None for p, *_ in procs):
                 failed = [x for x in procs if x[0].poll() not in (None, 0)]
-                if failed:
+                if failed:        # the others are stopped: the stage failed anyway
                     break
                 time.sleep(POLL_S)
                 if time.monotonic() - last_beat >= self.opts.heartbeat_s:
@@ -242,12 +243,14 @@ class Runner:
             for proc, _, _, copier in procs:
                 proc.wait()
                 copier.join()
-        for proc, argv, log, _ in procs:
-            if proc.returncode != 0:
-                raise StageError(f'{head}: FAILED after {clock(time.monotonic() - began)}: '
-                                 f'{subprocess.list2cmdline(argv)} exited with status '
-                                 f'{proc.returncode}\n  log: {log}\n  last lines:\n'
-                                 + tail(log).replace('\n', '\n    | ').join(['    | ', '']))
+        failed = failed or [x for x in procs if x[0].returncode != 0]
+        for proc, argv, log, _ in failed[:1]:
+            others = [str(lg) for p, _, lg, _ in procs if p is not proc and p.returncode != 0]
+            stopped = f'\n  stopped with it: {", ".join(others)}' if others else ''
+            lines = tail(log).replace('\n', '\n    | ').join(['    | ', ''])
+            raise StageError(f'{head}: FAILED after {clock(time.monotonic() - began)}: '
+                             f'{subprocess.list2cmdline(argv)} exited with status '
+                             f'{proc.returncode}\n  log: {log}\n  last lines:\n{lines}{stopped}')
         return [log for _, _, log, _ in procs]
 
     def _copy(self, proc: subprocess.Popen, argv: list[str], log: Path) -> None:
