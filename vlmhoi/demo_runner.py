@@ -151,11 +151,11 @@ class Runner:
 
     def run_stage(self, stage: Stage, key: str, head: str, todo: list[str]) -> None:
         rec = self.state.stages.get(stage.name)
+        log_base = self.log_dir / f'{self.stages.index(stage) + 1:02d}_{stage.name}'
+        print(f'{head} ... running (expected ~{self.expected[stage.name]:.0f} s)', flush=True)
         if rec is None or rec['key'] != key or self.forced(stage):
             for path in stage.fresh:
                 self.wipe(self.root / path)
-        log_base = self.log_dir / f'{self.stages.index(stage) + 1:02d}_{stage.name}'
-        print(f'{head} ... running (expected ~{self.expected[stage.name]:.0f} s)', flush=True)
         self.state.stages[stage.name] = {'key': key, 'status': 'running', 'outputs': [],
                                          'started': time.strftime('%Y-%m-%d %H:%M:%S')}
         self.state.save()
