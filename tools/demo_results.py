@@ -23,6 +23,7 @@ def write_curves(work: Path, names: list[str]) -> Path | None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     runs = {n: epoch_metrics(work / n) for n in names}
     if not any(runs.values()):
         return None
@@ -32,6 +33,7 @@ def write_curves(work: Path, names: list[str]) -> Path | None:
             ax.plot(range(1, len(rows) + 1), [r[key] for r in rows], marker='o', label=name)
         ax.set_title(f'{label} (test split)')
         ax.set_xlabel('epoch')
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].set_ylabel('Default mAP (%)')
     axes[0].legend()
     fig.suptitle(f'{work} (demo scale)', fontsize=8)
