@@ -238,3 +238,34 @@ def test_epochs_0_makes_the_world_only_and_a_rerun_skips_it(tmp_path):
     again = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
     assert '[demo 1/9] synthetic world ... up to date, skipped' in again.stdout
+
+
+def test_curves_and_results_read_the_runs_files(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tools import demo_results
+    finally:
+        sys.path.remove(str(ROOT))
+    for name, base in (('baseline', 1.0), ('vlmhoi', 2.0)):
+        logs = tmp_path / name / '20260101_000000' / 'vis_data'
+        logs.mkdir(parents=True)
+        rows = [{'loss': 1.0, 'step': 1}] + [
+            {'hico/mAP_full': base * e, 'hico/mAP_rare': 0.0, 'hico/mAP_non_rare': base * e + 1,
+             'step': e} for e in (1, 2)]
+        (logs / 'scalars.json').write_text('\n'.join(json.dumps(r) for r in rows))
+        test = tmp_path / name / 'test' / '20260101_000001'
+        test.mkdir(parents=True)
+        (test / '20260101_000001.json').write_text(json.dumps(
+            {'hico/mAP_full': base * 3, 'hico/mAP_rare': 0.5, 'hico/mAP_non_rare': base * 4}))
+    assert [r['hico/mAP_full'] for r in demo_results.epoch_metrics(tmp_path / 'vlmhoi')] == [
+        2.0, 4.0]
+    png = demo_results.write_curves(tmp_path, ['baseline', 'vlmhoi'])
+    assert png == tmp_path / demo_results.CURVE and png.read_bytes()[:4] == b'\x89PNG'
+    lines = demo_results.run_results(tmp_path, ['baseline', 'vlmhoi', 'missing'])
+    assert 'Full 3.00, Rare 0.50, Non-Rare 4.00' in lines[0]
+    assert 'Full 6.00, Rare 0.50, Non-Rare 8.00' in lines[1]
+    assert 'missing: no test metrics' in lines[2] and str(png.resolve()) in lines[3]
+    assert demo_results.html_report(tmp_path) is None
+    (tmp_path / 'report').mkdir()
+    (tmp_path / 'report' / 'index.html').write_text('<html></html>')
+    assert demo_results.html_report(tmp_path) == tmp_path / 'report' / 'index.html'
