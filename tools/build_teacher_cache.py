@@ -19,6 +19,7 @@ import sys
 from mmengine.config import Config, DictAction
 
 from vlmhoi.teachers.cache_builder import fill_cache, open_configured_cache, parse_shard
+from vlmhoi.teachers.cache_status import cache_status
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,8 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f'scored {stats.scored} images in {stats.seconds:.1f} s '
           f'({stats.images_per_s:.2f} images/s, {len(target.vocabulary)} texts each; '
           f'CPU time {stats.cpu_seconds:.1f} s)')
-    state = 'complete' if done == total else 'incomplete: other shards still to run'
-    print(f'cache {target.cache.path}: {done} of {total} images done ({state})')
+    print(cache_status(str(target.cache.path), done, total))
     return 0
 
 

@@ -21,6 +21,7 @@ from tests.teachers.cache_world import (
     make_world,
 )
 from vlmhoi.teachers.cache_builder import HANG_ENV, HANG_MESSAGE, fill_cache, open_configured_cache
+from vlmhoi.teachers.cache_status import parse_cache_status
 from vlmhoi.teachers.score_cache import ScoreCache
 
 from .conftest import ROOT, run_tool
@@ -100,6 +101,10 @@ def test_two_shards_in_parallel_equal_one_process(setup, tmp_path):
         'shard-0-of-2.npy', 'shard-1-of-2.npy']
     final = ScoreCache.open_complete(root, key)
     assert final.path == folder
+    # the status lines tools/demo.py reads the cache folder from (one says complete)
+    status = [parse_cache_status(p.read_text()) for p in logs]
+    assert all(len(s) == 1 and s[0][0] == str(folder) for s in status)
+    assert max(s[0][1] for s in status) == N_TRAIN and {s[0][2] for s in status} == {N_TRAIN}
     np.testing.assert_allclose(final.scores, reference, rtol=0, atol=1e-6)
 
 

@@ -40,3 +40,19 @@ def test_variant_metrics_names_are_valid_mlflow_keys() -> None:
     metrics = variant_metrics(_record('a', None, 1.0), dict(train_step_s=1.0, peak_rss_mb=None))
     assert all(k.replace('_', '').isalnum() for k in metrics)
     assert 'ratio_peak_rss_mb' not in metrics
+
+
+def test_env_tags_go_on_every_benchmark_run(tmp_path, monkeypatch) -> None:
+    """$VLMHOI_MLFLOW_TAGS (the demo's scale tag) labels the parent and every child."""
+    monkeypatch.setenv('VLMHOI_MLFLOW_TAGS', json.dumps({'vlmhoi.scale': 'demo'}))
+    uri = f'sqlite:///{tmp_path}/mlruns.db'
+    result = dict(records=[_record('base', None, 1.0)], baseline='base',
+                  ratios={'base': dict(train_step_s=1.0)})
+    out = tmp_path / 'cost.json'
+    out.write_text(json.dumps(result))
+    log_benchmark('cost', result, out, table='table5', tracking_uri=uri)
+    client = mlflow.MlflowClient(uri)
+    exp = client.get_experiment_by_name(EXPERIMENT)
+    runs = client.search_runs([exp.experiment_id])
+    assert len(runs) == 2
+    assert all(r.data.tags.get('vlmhoi.scale') == 'demo' for r in runs)

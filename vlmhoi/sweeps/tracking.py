@@ -3,7 +3,9 @@
 The trial's run is created here (a child of the study's run: tag ``mlflow.parentRunId``)
 with the tags the report generator looks runs up by, and tools/train.py logs into it
 (``MLFLOW_RUN_ID`` / ``MLFLOW_TRACKING_URI`` in its environment, the tags again in
-``VLMHOI_MLFLOW_TAGS``).
+``VLMHOI_MLFLOW_TAGS``). Tags in the sweep's own ``VLMHOI_MLFLOW_TAGS`` (e.g.
+``{"vlmhoi.scale": "demo"}`` from tools/demo.py) go onto the study's run and every trial's
+run too; the study's own tags win over them.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from mlflow.entities import RunStatus
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID, MLFLOW_RUN_NAME
+
+from vlmhoi.tracking.uri import env_tags
 
 from .storage import redact
 
@@ -67,8 +71,9 @@ class StudyTracker:
         run_id = study.user_attrs.get(ATTR_PARENT_RUN)
         if run_id:
             return run_id
-        tags = {TAG_STUDY: study.study_name, TAG_ROLE: 'study', TAG_TABLE: table or '',
-                MLFLOW_RUN_NAME: study.study_name, 'optuna.storage': redact(storage_url)}
+        tags = {**env_tags(), TAG_STUDY: study.study_name, TAG_ROLE: 'study',
+                TAG_TABLE: table or '', MLFLOW_RUN_NAME: study.study_name,
+                'optuna.storage': redact(storage_url)}
         run = self.client.create_run(self.experiment_id, tags=tags)
         study.set_user_attr(ATTR_PARENT_RUN, run.info.run_id)
         return run.info.run_id
@@ -88,7 +93,8 @@ class StudyTracker:
     def trial_tags(self, study_name: str, parent: str, number: int, seed: int,
                    table: str | None, params: dict[str, Any],
                    retry_of: int | None) -> dict[str, str]:
-        tags = {MLFLOW_PARENT_RUN_ID: parent, MLFLOW_RUN_NAME: f'{study_name}-trial{number}',
+        tags = {**env_tags(), MLFLOW_PARENT_RUN_ID: parent,
+                MLFLOW_RUN_NAME: f'{study_name}-trial{number}',
                 TAG_STUDY: study_name, TAG_TRIAL: str(number), TAG_SEED: str(seed),
                 TAG_TABLE: table or '', TAG_ROLE: 'trial'}
         tags.update({TAG_PARAM + k: str(v) for k, v in params.items()})

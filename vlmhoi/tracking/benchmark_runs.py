@@ -5,7 +5,8 @@ with the result JSON as an artifact, and one child run per variant (tags
 ``vlmhoi.variant``, ``vlmhoi.config``, ``vlmhoi.score_source``) holding its numbers as
 metrics: ``params_<total|learnable|teacher|decoder>``, the medians ``train_step_s``,
 ``data_s``, ``infer_s_per_frame``, and ``minutes_per_epoch``, ``peak_rss_mb``,
-``cuda_peak_mb`` (GPU only) and ``ratio_<key>`` against the baseline. Experiment
+``cuda_peak_mb`` (GPU only) and ``ratio_<key>`` against the baseline; the tags of
+``$VLMHOI_MLFLOW_TAGS`` go on every run. Experiment
 ``vlmhoi-benchmarks``; the tracking URI as for training runs (``vlmhoi.tracking.uri``).
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from .params import provenance_tags
 from .redact import redact
 from .tool_runs import ensure_experiment
-from .uri import resolve_tracking_uri
+from .uri import env_tags, resolve_tracking_uri
 
 EXPERIMENT = 'vlmhoi-benchmarks'
 TIMED = ('train_step_s', 'data_s', 'infer_s_per_frame')
@@ -40,13 +41,14 @@ def log_benchmark(name: str, result: dict, result_file: Path, table: str,
     uri, _ = resolve_tracking_uri(tracking_uri)
     client = mlflow.MlflowClient(uri)
     exp_id = ensure_experiment(client, uri, EXPERIMENT)
-    tags = {**provenance_tags(), 'vlmhoi.benchmark': name, 'vlmhoi.table': table}
+    extra = env_tags()   # $VLMHOI_MLFLOW_TAGS, e.g. the demo's scale tag, on every run
+    tags = {**extra, **provenance_tags(), 'vlmhoi.benchmark': name, 'vlmhoi.table': table}
     parent = client.create_run(exp_id, run_name=f'{name}-benchmark', tags=tags)
     pid = parent.info.run_id
     client.log_artifact(pid, str(result_file))
     for record in result['records']:
         child = client.create_run(exp_id, run_name=record['variant'], tags={
-            'mlflow.parentRunId': pid, 'vlmhoi.benchmark': name, 'vlmhoi.table': table,
+            **extra, 'mlflow.parentRunId': pid, 'vlmhoi.benchmark': name, 'vlmhoi.table': table,
             'vlmhoi.variant': record['variant'], 'vlmhoi.config': record['config'],
             'vlmhoi.score_source': str(record['score_source']),
             'vlmhoi.baseline': str(record['variant'] == result['baseline']).lower(),

@@ -4,7 +4,8 @@
 ``tools/check_itm_gradient.py`` (the published ITM term's gradient) log one run each into
 experiment :data:`EXPERIMENT`, tagged ``vlmhoi.figure`` or ``vlmhoi.check`` (the report
 generator finds them by these tags), with the provenance tags of training runs, their
-numbers as metrics and their output files as artifacts. The tracking URI is resolved as
+numbers as metrics and their output files as artifacts, and the tags of
+``$VLMHOI_MLFLOW_TAGS`` (the demo's ``vlmhoi.scale``). The tracking URI is resolved as
 for training runs (:mod:`vlmhoi.tracking.uri`).
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from .params import MAX_PARAM_LENGTH, clip, provenance_tags
 from .redact import redact
-from .uri import experiment_artifact_location, resolve_tracking_uri
+from .uri import env_tags, experiment_artifact_location, resolve_tracking_uri
 
 EXPERIMENT = 'vlmhoi-tools'
 TAG_FIGURE = 'vlmhoi.figure'
@@ -42,7 +43,8 @@ def log_tool_run(run_name: str, tags: Mapping[str, str], files: Iterable[Path] =
     client = mlflow.MlflowClient(uri)
     exp_id = ensure_experiment(client, uri, EXPERIMENT)
     run = client.create_run(exp_id, run_name=run_name,
-                            tags={**provenance_tags(), **{k: str(v) for k, v in tags.items()}})
+                            tags={**env_tags(), **provenance_tags(),
+                                  **{k: str(v) for k, v in tags.items()}})
     rid = run.info.run_id
     for key, value in (params or {}).items():
         client.log_param(rid, key, clip(value, MAX_PARAM_LENGTH))
