@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from reports.browser import find_chromium  # noqa: E402
 from tools.demo_results import html_report, run_results, write_curves  # noqa: E402
 from vlmhoi.demo_runner import Runner, RunOptions  # noqa: E402
 from vlmhoi.demo_stages import Action, Command, Stage, StageError, clock  # noqa: E402
@@ -181,8 +182,10 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
                             for n in ('table3_margin', 'table4_prompt')),
               fresh=(f'{work}/sweeps',)),
         Stage('itm_gradient', 'ITM gradient check', ((Command(
-            (py, 'tools/check_itm_gradient.py'), env=tracked),),),
-              inputs=('tools/check_itm_gradient.py',), requires='tools/check_itm_gradient.py'),
+            (py, 'tools/check_itm_gradient.py', vlm_cfg, '--world', world, '--out',
+             f'{work}/itm_gradient'), env={**one, **tracked}),),),
+              inputs=('tools/check_itm_gradient.py',), configs=(vlm_cfg,),
+              deps=('world', 'teachers'), outputs=(f'{work}/itm_gradient/itm_gradient.json',)),
         Stage('benchmarks', 'quick benchmarks', ((Command(
             (py, 'benchmark/run.py', '--world', world, '--out', f'{work}/benchmarks'),
             env=tracked),),), inputs=('benchmark',), configs=(base_cfg, vlm_cfg),
@@ -194,7 +197,7 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
                      'blip', {**one, **tracked}),
              Command((py, 'tools/teacher_scores.py', vlm_cfg, '--split', 'test', '--out',
                       f'{scores}/clip', '--no-progress', '--teacher', f'ClipTeacher={clip}',
-                      '--cfg-options', 'teacher.score=cosine', *data),
+                      '--cfg-options', *data),
                      'clip', {**one, **tracked})),
             (Command((py, 'tools/explain.py', vlm_cfg, f'{work}/vlmhoi/epoch_{epochs}.pth',
                       first_test_image, '--teacher', f'ClipTeacher={clip}', '--out-dir',
@@ -205,8 +208,9 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
               fresh=(scores, f'{work}/explain')),
         Stage('report', 'report', ((Command(
             (py, 'reports/generate.py', '--out', f'{work}/report',
+             *(['--screenshot'] if find_chromium() else []),
              *(['--tracking-uri', args.tracking_uri] if args.tracking_uri else []))),),),
-              inputs=('reports',), requires='reports/generate.py',
+              inputs=('reports',),
               deps=('train', 'studies', 'itm_gradient', 'benchmarks', 'figures'),
               outputs=(f'{work}/report',), fresh=(f'{work}/report',)),
     ]
@@ -246,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     report = html_report(work)
     print(f'[demo] HTML report: {report.resolve()}' if report else
           '[demo] no HTML report (the report stage did not run)')
+    if report and (report.parent / 'report.png').is_file():
+        print(f"[demo] its screenshot (headless Chromium): {report.parent / 'report.png'}")
     return 0
 
 

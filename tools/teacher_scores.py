@@ -61,6 +61,8 @@ def teacher_configs(cfg: Config, specs: list[str]) -> list[Config]:
         if not sep or not kind or not path:
             raise SystemExit(f'--teacher {spec!r}: expected TYPE=MODEL_PATH')
         one = copy.deepcopy(cfg)
+        if kind != one.teacher.get('type'):
+            one.teacher.score = None   # the config's score mode is its own teacher's
         one.teacher.type, one.teacher.model_path = kind, path
         out.append(one)
     return out

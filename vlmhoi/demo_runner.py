@@ -94,8 +94,6 @@ class Runner:
         """Names of the chosen stages that will run (stale, forced, or after one that will)."""
         running: set[str] = set()
         for stage in chosen:
-            if stage.requires and not (self.root / stage.requires).exists():
-                continue
             if (self.forced(stage) or any(d in running for d in stage.deps)
                     or not self.state.up_to_date(stage.name, self.key(stage), self.root)):
                 running.add(stage.name)
@@ -106,9 +104,7 @@ class Runner:
         out = []
         for i, stage in enumerate(self.stages, 1):
             rec = self.state.stages.get(stage.name)
-            if stage.requires and not (self.root / stage.requires).exists():
-                status = f'skipped: {stage.requires} does not exist'
-            elif self.state.up_to_date(stage.name, self.key(stage), self.root):
+            if self.state.up_to_date(stage.name, self.key(stage), self.root):
                 status = f'up to date ({rec["seconds"]:.0f} s on {rec["finished"]})'
             elif rec:
                 status = f'to run ({rec["status"]} before, key {rec["key"]})'
@@ -124,10 +120,8 @@ class Runner:
         """Run the selected stages; returns the wall seconds. Raises StageError on failure."""
         chosen = select(self.stages, self.opts)
         index = {s.name: i for i, s in enumerate(self.stages, 1)}
-        optional = {s.name for s in self.stages
-                    if s.requires and not (self.root / s.requires).exists()}
         for stage in chosen:
-            for dep in set(stage.deps) - optional:
+            for dep in stage.deps:
                 if dep not in {s.name for s in chosen} and self.state.stages.get(dep, {}).get(
                         'status') != 'done':
                     raise StageError(f'stage {stage.name!r} needs {dep!r}, which has not '
@@ -135,9 +129,6 @@ class Runner:
         todo = self.plan(chosen)
         for stage in chosen:
             head = f'[{self.label} {index[stage.name]}/{len(self.stages)}] {stage.title}'
-            if stage.requires and not (self.root / stage.requires).exists():
-                print(f'{head} ... skipped: {stage.requires} does not exist yet', flush=True)
-                continue
             key = self.key(stage)
             if not self.forced(stage) and self.state.up_to_date(stage.name, key, self.root):
                 rec = self.state.stages[stage.name]

@@ -70,7 +70,6 @@ class Stage:
     found_outputs: Callable[[str], list[str]] | None = None  # more outputs, from the logs
     fresh: tuple[str, ...] = ()        # wiped before a run under a new key
     params: Mapping = field(default_factory=dict)  # other key material (scale choices)
-    requires: str | None = None        # a script that may be missing: then skipped
     report: Callable[[], None] | None = None  # prints the results, run or skipped
 
 
