@@ -42,6 +42,14 @@ def _same(a: object, b: object) -> bool:
         return str(a).strip().lower() == str(b).strip().lower()
 
 
+def _ordered(values: list) -> list:
+    """Numeric settings ascending (alpha); text settings as listed (prompt forms)."""
+    try:
+        return sorted(values, key=float)
+    except (TypeError, ValueError):
+        return values
+
+
 def ablation_table(pub, store: RunStore | None, key: str) -> Table:
     param, field = ABLATIONS[key]
     columns = _columns(pub, key, DEFAULT_COLUMNS)
@@ -57,7 +65,7 @@ def ablation_table(pub, store: RunStore | None, key: str) -> Table:
     values = [r.extra.get(field) for r in rows]
     values += [g.setting[f'sweep.{param}'] for g in groups
                if not any(_same(v, g.setting[f'sweep.{param}']) for v in values)]
-    for value in values:
+    for value in _ordered(values):
         prow = next((r for r in rows if _same(r.extra.get(field), value)), None)
         group = next((g for g in groups if _same(g.setting[f'sweep.{param}'], value)), None)
         paper = _published_cells(prow, columns) if prow else [Cell.text('') for _ in columns]

@@ -89,15 +89,15 @@ def ablation_plot(table, key: str, out: Path) -> Figure | None:
 
 
 def tool_figures(store: RunStore, figure: str, caption: str, out: Path) -> list[Figure]:
-    """The PNGs of the newest tool run tagged ``vlmhoi.figure=<figure>``."""
-    run = store.latest_tool_run(TAG_FIGURE, figure)
-    if run is None:
-        return []
+    """The PNGs of the newest tool runs tagged ``vlmhoi.figure=<figure>`` (one per
+    teacher set: ``RunStore.tool_runs``)."""
     found = []
-    for i, path in enumerate(p for p in store.artifacts(run.run_id) if p.endswith('.png')):
-        local = store.download(run.run_id, path, out / figure)
-        found.append(Figure(f'{figure}_{i}', str(local), f'{caption} ({Path(path).name})',
-                            f'artifact {path} of MLflow run {run.run_id} ({run.name})'))
+    for run in store.tool_runs(TAG_FIGURE, figure):
+        for path in (p for p in store.artifacts(run.run_id) if p.endswith('.png')):
+            local = store.download(run.run_id, path, out / figure)
+            found.append(Figure(f'{figure}_{len(found)}', str(local),
+                                f'{caption} ({Path(path).name})',
+                                f'artifact {path} of MLflow run {run.run_id} ({run.name})'))
     return found
 
 

@@ -113,9 +113,17 @@ class RunStore:
         return parent, [r for r in self.runs if r.tags.get(TAG_PARENT) == parent.run_id]
 
     def latest_tool_run(self, tag: str, value: str) -> Run | None:
-        found = [r for r in self.runs if r.experiment == TOOLS_EXPERIMENT
-                 and r.tags.get(tag) == value]
+        found = self.tool_runs(tag, value)
         return found[-1] if found else None
+
+    def tool_runs(self, tag: str, value: str) -> list[Run]:
+        """The newest tool run tagged ``tag=value`` per run name and ``teachers`` param
+        (e.g. one Fig. 5 run per teacher), oldest first."""
+        newest: dict[tuple[str, str], Run] = {}
+        for run in self.runs:
+            if run.experiment == TOOLS_EXPERIMENT and run.tags.get(tag) == value:
+                newest[(run.name, run.params.get('teachers', ''))] = run
+        return sorted(newest.values(), key=lambda r: r.start_time)
 
     # -- contents --------------------------------------------------------------------------
     def history(self, run_id: str, key: str) -> list[tuple[int, float]]:

@@ -101,7 +101,7 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
     def train(name: str, cfg: str) -> Command:
         return Command((py, 'tools/train.py', cfg, '--work-dir', f'{work}/{name}', '--resume',
                         '--cfg-options', f'train_cfg.max_epochs={epochs}',
-                        'train_cfg.val_interval=1', *data), name,
+                        'train_cfg.val_interval=1', f'randomness.seed={m["seed"]}', *data), name,
                        {**one, **tracked, 'VLMHOI_MLFLOW_TAGS': json.dumps(
                            {**prof['tags'], 'vlmhoi.demo_run': name})})
 

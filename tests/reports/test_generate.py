@@ -105,6 +105,11 @@ def report(tmp_path_factory):
     import matplotlib.pyplot as plt
     plt.figure(figsize=(2, 2)).savefig(png)
     log_tool_run('explain', {'vlmhoi.figure': 'fig1'}, [png], tracking_uri=uri)
+    for name in ('old_a_hist', 'a_hist', 'b_hist'):     # Fig. 5: one run per teacher
+        hist = tmp_path / f'{name}.png'
+        plt.figure(figsize=(2, 2)).savefig(hist)
+        log_tool_run('teacher-scores-test', {'vlmhoi.figure': 'fig5'}, [hist],
+                     params=dict(teachers=name[-6]), tracking_uri=uri)
     ids['check'] = log_tool_run('check', {'vlmhoi.check': 'itm_gradient'}, metrics=dict(
         reference_max_abs_grad_diff=0.0, reference_params_checked=444.0), tracking_uri=uri)
     published = tmp_path / 'published'
@@ -182,6 +187,7 @@ def test_outputs_exist(report) -> None:
     assert '\\toprule' in (out / 'tables.tex').read_text()
     keys = {p.name for p in (out / 'figures').rglob('*.png')}
     assert {'learning_curves.png', 'table3_ablation.png', 'fig1.png'} <= keys
+    assert {'a_hist.png', 'b_hist.png'} <= keys and 'old_a_hist.png' not in keys
 
 
 def test_generated_page_loads_in_chromium(report, tmp_path) -> None:
