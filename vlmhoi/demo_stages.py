@@ -81,15 +81,25 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: what Python writes next to the sources while a stage runs: never part of a key (a key
+#: that counted them changed with the first import, and the stage ran again)
+BYTECODE_DIR, BYTECODE_SUFFIXES = '__pycache__', ('.pyc', '.pyo')
+
+
+def _is_source(path: Path) -> bool:
+    return path.is_file() and BYTECODE_DIR not in path.parts \
+        and path.suffix not in BYTECODE_SUFFIXES
+
+
 def tree_digest(paths: Sequence[str | Path], root: Path) -> str:
-    """sha256 over the relative names and contents of every file under ``paths``;
-    a missing path hashes as missing."""
+    """sha256 over the relative names and contents of every file under ``paths``
+    (bytecode caches left out); a missing path hashes as missing."""
     digest = hashlib.sha256()
     for raw in paths:
         path = Path(raw)
         full = path if path.is_absolute() else root / path
         if full.is_dir():
-            files = sorted(p for p in full.rglob('*') if p.is_file())
+            files = sorted(p for p in full.rglob('*') if _is_source(p))
         else:
             files = [full] if full.is_file() else []
         digest.update(f'{raw}\0{len(files)}\0'.encode())

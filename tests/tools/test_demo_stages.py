@@ -18,6 +18,7 @@ from vlmhoi.demo_stages import (
     config_files,
     eta_seconds,
     stage_key,
+    tree_digest,
 )
 from vlmhoi.teachers.cache_status import cache_status, parse_cache_status
 
@@ -79,6 +80,19 @@ def test_key_changes_with_an_input_file_and_not_otherwise(tmp):
     assert stage_key(stage, {}, tmp) == key              # content, not modification time
     assert stage_key(pipeline()[1], {'a': 'd1'}, tmp) != stage_key(pipeline()[1], {'a': 'd2'},
                                                                    tmp)
+
+
+def test_bytecode_written_by_a_run_does_not_change_a_folder_key(tmp):
+    pkg = tmp / 'pkg'
+    pkg.mkdir()
+    (pkg / 'mod.py').write_text('x = 1\n')
+    key = tree_digest(['pkg'], tmp)
+    (pkg / '__pycache__').mkdir()
+    (pkg / '__pycache__' / 'mod.cpython-311.pyc').write_bytes(b'compiled')
+    (pkg / 'stray.pyc').write_bytes(b'compiled')
+    assert tree_digest(['pkg'], tmp) == key
+    (pkg / 'mod.py').write_text('x = 2\n')
+    assert tree_digest(['pkg'], tmp) != key
 
 
 def test_config_key_follows_the_base_chain(tmp):
