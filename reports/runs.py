@@ -77,7 +77,18 @@ class RunStore:
                 if not token:
                     break
         store.runs.sort(key=lambda r: r.start_time)
+        store._seed_tests_from_training()
         return store
+
+    def _seed_tests_from_training(self) -> None:
+        """A test run's seed is that of the training run it evaluated (tag
+        ``source_run_id``): ``tools/test.py`` draws a fresh seed of its own, which says
+        nothing about the model."""
+        by_id = {r.run_id: r for r in self.runs}
+        for run in self.runs:
+            train = by_id.get(run.tags.get('source_run_id', ''))
+            if run.tags.get('run_type') == 'test' and train and 'seed' in train.params:
+                run.params['seed'] = train.params['seed']
 
     # -- selections ----------------------------------------------------------------------
     def evaluations(self, metric: str) -> list[Run]:

@@ -47,7 +47,8 @@ def _evaluated(client, exp: str, method: str, world: str, seed: int, full: float
     client.set_terminated(train)
     test = client.create_run(exp, tags={'run_type': 'test', 'source_run_id': train,
                                         **tags}).info.run_id
-    for k, v in _params(method, world, seed).items():
+    # tools/test.py logs a seed of its own; the row names the training run's
+    for k, v in _params(method, world, 1000 + seed).items():
         client.log_param(test, k, v)
     for i, metric in enumerate(HICO.values()):
         client.log_metric(test, metric, full - i, step=2)
