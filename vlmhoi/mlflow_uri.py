@@ -84,6 +84,24 @@ def experiment_artifact_location(uri: str, experiment: str,
     return (db.parent / ARTIFACTS_DIR / slug).as_uri()
 
 
+def ensure_experiment(client, uri: str, name: str, configured: str | None = None) -> str:
+    """The id of experiment ``name`` on ``client`` (an ``MlflowClient`` of ``uri``), created
+    with :func:`experiment_artifact_location` when missing; one made by another process
+    meanwhile is found, not an error (workers of a sweep start together)."""
+    from mlflow.exceptions import MlflowException
+    found = client.get_experiment_by_name(name)
+    if found is not None:
+        return found.experiment_id
+    try:
+        return client.create_experiment(
+            name, artifact_location=experiment_artifact_location(uri, name, configured))
+    except MlflowException:
+        found = client.get_experiment_by_name(name)
+        if found is None:
+            raise
+        return found.experiment_id
+
+
 def env_tags() -> dict[str, str]:
     """The tags of ``$VLMHOI_MLFLOW_TAGS`` (a JSON object); a clear error otherwise."""
     raw = os.environ.get(TAGS_ENV)

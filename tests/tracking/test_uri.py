@@ -30,6 +30,23 @@ def test_artifacts_next_to_a_sqlite_store(tmp_path):
     assert U.experiment_artifact_location(uri, 'x', 's3://bucket/x') == 's3://bucket/x'
 
 
+def test_every_experiment_is_made_one_way(tmp_path):
+    """Training runs, sweep studies, benchmarks and tool runs all create their experiment
+    through ensure_experiment: artifacts next to the SQLite store, an existing one found."""
+    import mlflow
+
+    from vlmhoi.sweeps.tracking import StudyTracker
+    uri = f'sqlite:///{tmp_path}/runs/m.db'
+    client = mlflow.MlflowClient(uri)
+    exp_id = U.ensure_experiment(client, uri, 'tools')
+    assert U.ensure_experiment(client, uri, 'tools') == exp_id
+    assert client.get_experiment(exp_id).artifact_location == \
+        (tmp_path / 'runs' / 'artifacts' / 'tools').as_uri()
+    study = StudyTracker(uri, 'sweep-table3_margin')
+    assert client.get_experiment(study.experiment_id).artifact_location == \
+        (tmp_path / 'runs' / 'artifacts' / 'sweep-table3_margin').as_uri()
+
+
 def test_env_tags(monkeypatch):
     monkeypatch.setenv(U.TAGS_ENV, '{"study": "table3_margin", "trial": 4}')
     assert U.env_tags() == {'study': 'table3_margin', 'trial': '4'}

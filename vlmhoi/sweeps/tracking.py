@@ -15,11 +15,10 @@ from typing import Any
 
 import optuna
 from mlflow.entities import RunStatus
-from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID, MLFLOW_RUN_NAME
 
-from vlmhoi.tracking.uri import env_tags
+from vlmhoi.tracking.uri import ensure_experiment, env_tags
 
 from .storage import redact
 
@@ -50,21 +49,13 @@ class StudyTracker:
         self.client = MlflowClient(tracking_uri=uri)
         for attempt in range(INIT_ATTEMPTS):
             try:   # a new SQLite store is migrated on first use: two workers may race there
-                self.experiment_id = self._experiment(experiment)
+                self.experiment_id = ensure_experiment(self.client, uri, experiment)
                 return
             except Exception:
                 if attempt + 1 == INIT_ATTEMPTS:
                     raise
                 time.sleep(INIT_RETRY_S)
 
-    def _experiment(self, name: str) -> str:
-        found = self.client.get_experiment_by_name(name)
-        if found is not None:
-            return found.experiment_id
-        try:
-            return self.client.create_experiment(name)
-        except MlflowException:     # created by another worker meanwhile
-            return self.client.get_experiment_by_name(name).experiment_id
 
     def parent_run(self, study, table: str | None, storage_url: str) -> str:
         """The study's parent run id (kept in the study's user attrs; made once)."""

@@ -37,8 +37,8 @@ from .redact import redact
 from .uri import (
     RUN_ID_ENV,
     check_reachable,
+    ensure_experiment,
     env_tags,
-    experiment_artifact_location,
     resolve_tracking_uri,
 )
 
@@ -129,11 +129,8 @@ class HOIMLflowVisBackend(MLflowVisBackend):
                 client.update_run(run_id, status='RUNNING')
                 self._floor = {}
             else:
-                name = self.settings['experiment']
-                exp = client.get_experiment_by_name(name)
-                exp_id = exp.experiment_id if exp else client.create_experiment(
-                    name, artifact_location=experiment_artifact_location(
-                        uri, name, self.settings['artifact_location']))
+                exp_id = ensure_experiment(client, uri, self.settings['experiment'],
+                                           self.settings['artifact_location'])
                 run = client.create_run(exp_id, run_name=self.settings['run_name'])
         except MlflowException as err:
             origin = f'${RUN_ID_ENV}' if env_run else 'the resumed checkpoint'

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from .params import provenance_tags
 from .redact import redact
-from .tool_runs import ensure_experiment
-from .uri import env_tags, resolve_tracking_uri
+from .uri import ensure_experiment, env_tags, resolve_tracking_uri
 
 EXPERIMENT = 'vlmhoi-benchmarks'
 TIMED = ('train_step_s', 'data_s', 'infer_s_per_frame')

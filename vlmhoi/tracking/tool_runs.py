@@ -15,21 +15,11 @@ from pathlib import Path
 
 from .params import MAX_PARAM_LENGTH, clip, provenance_tags
 from .redact import redact
-from .uri import env_tags, experiment_artifact_location, resolve_tracking_uri
+from .uri import ensure_experiment, env_tags, resolve_tracking_uri
 
 EXPERIMENT = 'vlmhoi-tools'
 TAG_FIGURE = 'vlmhoi.figure'
 TAG_CHECK = 'vlmhoi.check'
-
-
-def ensure_experiment(client, uri: str, name: str) -> str:
-    """The id of experiment ``name`` at ``uri``, created (with the suite's artifact
-    location) when missing."""
-    exp = client.get_experiment_by_name(name)
-    if exp is not None:
-        return exp.experiment_id
-    return client.create_experiment(name, artifact_location=experiment_artifact_location(uri,
-                                                                                         name))
 
 
 def log_tool_run(run_name: str, tags: Mapping[str, str], files: Iterable[Path] = (),

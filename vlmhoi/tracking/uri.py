@@ -10,6 +10,7 @@ from vlmhoi.mlflow_uri import (  # noqa: F401
     TRACKING_URI_ENV,
     check_reachable,
     default_tracking_uri,
+    ensure_experiment,
     env_tags,
     experiment_artifact_location,
     resolve_tracking_uri,
