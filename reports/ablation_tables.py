@@ -15,11 +15,11 @@ from reports.runs import RunStore
 from reports.tables import (
     COMMANDS,
     HEADER,
-    _columns,
-    _published,
-    _published_cells,
-    _untranscribed_notes,
+    published_cells,
+    published_table,
+    table_columns,
     table_title,
+    untranscribed_notes,
 )
 
 #: table key -> (the sweep parameter, the published row field naming the setting)
@@ -52,8 +52,8 @@ def _ordered(values: list) -> list:
 
 def ablation_table(pub, store: RunStore | None, key: str) -> Table:
     param, field = ABLATIONS[key]
-    columns = _columns(pub, key, DEFAULT_COLUMNS)
-    published = _published(pub, key)
+    columns = table_columns(pub, key, DEFAULT_COLUMNS)
+    published = published_table(pub, key)
     trials = store.trials(key, METRIC_OF[columns[0]]) if store is not None else []
     groups = group_runs(trials, keys=(f'sweep.{param}', 'world'))
     scales = sorted({g.scale for g in groups}) or ['-']
@@ -68,7 +68,7 @@ def ablation_table(pub, store: RunStore | None, key: str) -> Table:
     for value in _ordered(values):
         prow = next((r for r in rows if _same(r.extra.get(field), value)), None)
         group = next((g for g in groups if _same(g.setting[f'sweep.{param}'], value)), None)
-        paper = _published_cells(prow, columns) if prow else [Cell.text('') for _ in columns]
+        paper = published_cells(prow, columns) if prow else [Cell.text('') for _ in columns]
         if group is None:
             measured = [Cell.not_run(COMMANDS[key]) for _ in columns]
             seeds = ''
@@ -79,7 +79,7 @@ def ablation_table(pub, store: RunStore | None, key: str) -> Table:
     if not values:
         table.add_row([Cell.text('-'), *[Cell.text('') for _ in columns],
                        *[Cell.not_run(COMMANDS[key]) for _ in columns], Cell.text('')])
-    table.notes += _untranscribed_notes(pub, key)
+    table.notes += untranscribed_notes(pub, key)
     return table
 
 
@@ -92,14 +92,25 @@ def _benchmark_cell(run, parent, metric: str, factor: float = 1.0,
                 f"({run.tags.get('vlmhoi.config', '')})", decimals=decimals)
 
 
+def _variant_row(run, parent, columns: list[str]) -> list[Cell]:
+    """One measured variant of the cost benchmark (a child run) as a Table 5 row."""
+    def cell(metric: str, factor: float = 1.0) -> Cell:
+        return _benchmark_cell(run, parent, metric, factor)
+    return [Cell.text(f"{run.tags.get('vlmhoi.variant', run.name)} (this suite)"),
+            Cell.text(f"measured, {run.tags.get('vlmhoi.config', '')}"),
+            *[cell(*COST_METRIC[c]) for c in columns if c in COST_METRIC],
+            *[cell(m, 1e-6) for m, _ in EXTRA_PARAMS], *[cell(m) for m, _ in COST_RATIOS],
+            Cell.text(run.tags.get('devices', ''))]
+
+
 def cost_table(pub, store: RunStore | None) -> Table:
-    columns = _columns(pub, 'table5', list(COST_METRIC))
-    published = _published(pub, 'table5')
+    columns = table_columns(pub, 'table5', list(COST_METRIC))
+    published = published_table(pub, 'table5')
     parent, variants = store.latest_benchmark('table5') if store is not None else (None, [])
     headers = ['Method', 'Source', *[HEADER[c] for c in columns],
                *[h for _, h in EXTRA_PARAMS], *[h for _, h in COST_RATIOS], 'Machine']
     table = Table('table5', table_title(pub, 'table5'), headers)
-    table.notes += _untranscribed_notes(pub, 'table5')
+    table.notes += untranscribed_notes(pub, 'table5')
     if parent is not None:
         table.notes.append(f"Measured by benchmark run {parent.run_id} "
                            f"({parent.tags.get('command', 'benchmark/cost.py')}) on "
@@ -108,17 +119,10 @@ def cost_table(pub, store: RunStore | None) -> Table:
     blank = len(EXTRA_PARAMS) + len(COST_RATIOS)
     for row in (published.rows if published is not None else ()):
         table.add_row([Cell.text(row.method), Cell.text('published'),
-                       *_published_cells(row, columns), *[Cell.text('')] * blank,
+                       *published_cells(row, columns), *[Cell.text('')] * blank,
                        Cell.text(row.extra.get('machine', ''))])
     for run in variants:
-        def cell(metric: str, factor: float = 1.0, run=run) -> Cell:
-            return _benchmark_cell(run, parent, metric, factor)
-        table.add_row([
-            Cell.text(f"{run.tags.get('vlmhoi.variant', run.name)} (this suite)"),
-            Cell.text(f"measured, {run.tags.get('vlmhoi.config', '')}"),
-            *[cell(COST_METRIC[c][0], COST_METRIC[c][1]) for c in columns if c in COST_METRIC],
-            *[cell(m, 1e-6) for m, _ in EXTRA_PARAMS], *[cell(m) for m, _ in COST_RATIOS],
-            Cell.text(run.tags.get('devices', ''))])
+        table.add_row(_variant_row(run, parent, columns))
     if not variants:
         table.add_row([Cell.text('baseline / VLM-HOI (this suite)'), Cell.text('measured'),
                        *[Cell.not_run(COMMANDS['table5']) for _ in range(len(headers) - 3)],

@@ -18,7 +18,7 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-from reports.measured import METRIC_OF, group_runs  # noqa: E402
+from reports.measured import group_runs  # noqa: E402
 from reports.model import Figure  # noqa: E402
 from reports.runs import TAG_FIGURE, RunStore  # noqa: E402
 
@@ -114,5 +114,3 @@ def pr_curves(store: RunStore, out: Path, limit: int) -> list[Figure]:
                     for i, p in enumerate(paths)]
     return []
 
-
-__all__ = ['METRIC_OF', 'ablation_plot', 'learning_curves', 'pr_curves', 'tool_figures']

@@ -8,7 +8,7 @@ names every run id.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reports.model import Cell
@@ -50,9 +50,8 @@ class Group:
         depth = run.param('cfg.model.backbone.depth', '')
         return f'{kind}-{depth}' if kind == 'ResNet' and depth else kind or 'n/a'
 
-    def cell(self, metric: str, decimals: int = 2,
-             scale: Callable[[float], float] = lambda v: v) -> Cell:
-        values = [scale(r.metrics[metric]) for r in self.runs if metric in r.metrics]
+    def cell(self, metric: str, decimals: int = 2) -> Cell:
+        values = [r.metrics[metric] for r in self.runs if metric in r.metrics]
         ids = tuple(r.run_id for r in self.runs if metric in r.metrics)
         if not values:
             return Cell('measured', float('nan'), source=f'{metric} not logged',

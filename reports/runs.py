@@ -15,7 +15,6 @@ Only runs MLflow calls FINISHED count. Nothing here imports training code.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,10 +103,6 @@ class RunStore:
     def trials(self, table: str, metric: str) -> list[Run]:
         return [r for r in self.evaluations(metric)
                 if r.tags.get(TAG_ROLE) == 'trial' and r.tags.get(TAG_TABLE) == table]
-
-    def training_runs(self, ids: Iterable[str]) -> list[Run]:
-        wanted = set(ids)
-        return [r for r in self.runs if r.run_id in wanted]
 
     def source_training_run(self, test_run: Run) -> Run | None:
         """The training run whose checkpoint a test run evaluated (tag ``source_run_id``)."""

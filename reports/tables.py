@@ -38,7 +38,7 @@ METHOD_CONFIG = {'MUREN': 'muren', 'VLM-HOI': 'vlmhoi'}
 METHODS = tuple(METHOD_CONFIG)
 
 
-def _published(pub, key: str):
+def published_table(pub, key: str):
     return (pub.tables if pub is not None else {}).get(key)
 
 
@@ -48,7 +48,7 @@ def table_title(pub, key: str) -> str:
     return spec.title if spec is not None else key
 
 
-def _untranscribed_notes(pub, key: str) -> list[str]:
+def untranscribed_notes(pub, key: str) -> list[str]:
     """A note per paper whose table ``key`` is stored as not transcribed, with the reason."""
     notes = []
     for paper in (pub.papers.values() if pub is not None else ()):
@@ -59,29 +59,29 @@ def _untranscribed_notes(pub, key: str) -> list[str]:
     return notes
 
 
-def _published_cells(row, columns: list[str]) -> list[Cell]:
+def published_cells(row, columns: list[str]) -> list[Cell]:
     return [Cell('published', row.values.get(c), source=row.citation, decimals=row.decimals)
             if row.values.get(c) is not None else Cell.text('') for c in columns]
 
 
-def _columns(pub, key: str, default: list[str]) -> list[str]:
-    table = _published(pub, key)
+def table_columns(pub, key: str, default: list[str]) -> list[str]:
+    table = published_table(pub, key)
     return list(table.columns) if table is not None and table.columns else default
 
 
 def results_table(pub, store: RunStore | None, key: str, dataset_metric: str,
-                  default_columns: list[str]) -> list[Table]:
+                  defaulttable_columns: list[str]) -> list[Table]:
     """Table 1 (HICO-DET) or 2 (V-COCO): published rows, measured dataset rows with their
     difference to the published row of the same method, and the embedded-world table."""
-    columns = _columns(pub, key, default_columns)
-    published = _published(pub, key)
+    columns = table_columns(pub, key, defaulttable_columns)
+    published = published_table(pub, key)
     title = table_title(pub, key)
     main = Table(key, title, ['Method', 'Backbone', 'Source', *[HEADER[c] for c in columns]])
-    for note in _untranscribed_notes(pub, key):
+    for note in untranscribed_notes(pub, key):
         main.notes.append(note)
     for row in (published.rows if published is not None else ()):
         main.add_row([Cell.text(row.method), Cell.text(row.backbone), Cell.text('published'),
-                      *_published_cells(row, columns)])
+                      *published_cells(row, columns)])
     runs = store.test_runs(dataset_metric) if store is not None else []
     groups = {w: [g for g in group_runs(runs) if g.setting['world'] == w]
               for w in WORLD_LABEL}
@@ -91,7 +91,7 @@ def results_table(pub, store: RunStore | None, key: str, dataset_metric: str,
                       Cell.text(_scale_text(group)), *cells])
         ref = _same_method(published, group)
         if ref is not None:
-            pub_cells = _published_cells(ref, columns)
+            pub_cells = published_cells(ref, columns)
             main.add_row([Cell.text(f'difference to {ref.method} ({ref.backbone})'),
                           Cell.text(''), Cell.text('measured - published'),
                           *[difference(m, p, ref.citation) for m, p in zip(cells, pub_cells)]])
