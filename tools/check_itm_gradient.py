@@ -16,6 +16,7 @@ that the report generator turns into an audit finding.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from pathlib import Path
@@ -34,7 +35,6 @@ from vlmhoi.engine.itm_teacher_link import itm_losses, link_itm_teacher  # noqa:
 
 CHECK = 'itm_gradient'
 DEFAULT_CONFIG = 'mm_configs/vlmhoi_tiny_synth_hico.py'
-REFERENCE_SCORE = 'itm_nomatch_logit'  # what the published code reads (itm_score[..., 0])
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -49,8 +49,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def build(args: argparse.Namespace, mode: str):
-    """The detector with its ITM loss in ``mode``, scoring online, and its first batch."""
+def load_cfg(args: argparse.Namespace):
+    """CONFIG with the command-line and world overrides; it must have an ITM loss."""
     from vlmhoi import register_all_modules
     register_all_modules()
     options = dict(args.cfg_options or {})
@@ -61,18 +61,31 @@ def build(args: argparse.Namespace, mode: str):
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     if not itm_losses(cfg):
         raise SystemExit(f'{args.config}: no ITMDistillLoss in model.bbox_head.extra_losses')
-    loss = itm_losses(cfg)[0]
-    loss.update(mode=mode, score_source='online')
-    if mode == 'reference_code':
-        cfg.teacher.score = REFERENCE_SCORE
-    link_itm_teacher(cfg)
+    return cfg
+
+
+def build_model(cfg, mode: str):
+    """The detector of ``cfg`` with its ITM loss in ``mode``, scoring online, seeded."""
     from mmdet.registry import MODELS
+
+    from vlmhoi.models.itm_reference_code import REFERENCE_SCORE
+    cfg = copy.deepcopy(cfg)
+    itm_losses(cfg)[0].update(mode=mode, score_source='online')
+    if mode == 'reference_code':
+        cfg.teacher.score = REFERENCE_SCORE    # what the published code reads
+    link_itm_teacher(cfg)
     torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.train()
-    loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
-    data = model.data_preprocessor(next(iter(loader)), True)
-    return model, data
+    return MODELS.build(cfg.model).train()
+
+
+def first_batch(cfg) -> dict:
+    """The first training batch (read once; both checks use it)."""
+    return next(iter(Runner.build_dataloader(cfg.train_dataloader, seed=0)))
+
+
+def losses_of(model, batch: dict) -> dict:
+    data = model.data_preprocessor(copy.deepcopy(batch), True)
+    return model.loss(data['inputs'], data['data_samples'])
 
 
 def gradients(model, losses: dict, keys: list[str]) -> list[torch.Tensor | None]:
@@ -88,8 +101,10 @@ def hoi_keys(losses: dict) -> list[str]:
 
 
 def check(args: argparse.Namespace) -> dict:
-    model, data = build(args, 'reference_code')
-    losses = model.loss(data['inputs'], data['data_samples'])
+    cfg = load_cfg(args)
+    batch = first_batch(cfg)
+    model = build_model(cfg, 'reference_code')
+    losses = losses_of(model, batch)
     keys = hoi_keys(losses)
     with_itm = gradients(model, losses, keys + ['loss_itm'])
     without = gradients(model, losses, keys)
@@ -98,13 +113,13 @@ def check(args: argparse.Namespace) -> dict:
     reference = dict(loss_itm=losses['loss_itm'].item(), max_abs_grad_diff=max(diffs),
                      params_checked=len(diffs),
                      term_requires_grad=bool(losses['loss_itm'].requires_grad))
-    model, data = build(args, 'relaxed')
-    losses = model.loss(data['inputs'], data['data_samples'])
+    model = build_model(cfg, 'relaxed')
+    losses = losses_of(model, batch)
     grads = [g for g in gradients(model, losses, ['loss_itm']) if g is not None]
     relaxed = dict(loss_itm=losses['loss_itm'].item(),
                    grad_norm=float(torch.sqrt(sum((g ** 2).sum() for g in grads))),
                    params_reached=sum(int(g.abs().sum() > 0) for g in grads))
-    return dict(config=args.config, batch_size=len(data['data_samples']),
+    return dict(config=args.config, batch_size=len(batch['data_samples']),
                 reference_code=reference, relaxed=relaxed)
 
 
