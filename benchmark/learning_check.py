@@ -40,6 +40,7 @@ from mmengine.registry import RUNNERS
 from PIL import Image
 
 from vlmhoi.evaluation import evaluate_hico, load_hico_gt
+from vlmhoi.pretraining import build_pretraining, pretrain_configs_of, read_manifest
 from vlmhoi.synth import carve_validation, generate_world, world_overrides
 from vlmhoi.synth.splits import TEST_FILE, TRAIN_PART_FILE, TRAINVAL_FILE, VAL_PART_FILE
 
@@ -155,6 +156,7 @@ def main(argv: list[str] | None = None) -> dict:
         generate_world(world, seed=0)
     files = split_files(world, args.eval_split, args.val_images, carve=not args.curve_only)
     work_dir.mkdir(parents=True, exist_ok=True)
+    pretraining = {} if args.curve_only else ensure_pretraining(build_cfg(args, files, 0))
     if args.jobs > 1:
         df = run_parallel(args, argv if argv is not None else sys.argv[1:])
     else:
@@ -173,7 +175,19 @@ def main(argv: list[str] | None = None) -> dict:
         return {}
     rand = random_baseline(world / files['eval_ann'], world / files['train_ann'],
                            world / files['eval_img'])
-    return summarize(df, rand, args)
+    return summarize(df, rand, args, pretraining)
+
+
+def ensure_pretraining(cfg: Config) -> dict:
+    """Build (or reuse) the cached detection pre-training the config loads; its manifest
+    (build time, box mAP), which the training budget does not include."""
+    out = {}
+    for config in pretrain_configs_of(cfg):
+        build_pretraining(config)
+        manifest = read_manifest(config)
+        out[config] = {k: manifest[k] for k in ('checkpoint', 'world_seconds', 'train_seconds',
+                                                 'iterations', 'metrics')}
+    return out
 
 
 def run_parallel(args: argparse.Namespace, argv: list[str]) -> pd.DataFrame:
@@ -202,7 +216,7 @@ def run_parallel(args: argparse.Namespace, argv: list[str]) -> pd.DataFrame:
 
 
 def summarize(df: pd.DataFrame, random_map: dict[str, float],
-              args: argparse.Namespace) -> dict:
+              args: argparse.Namespace, pretraining: dict | None = None) -> dict:
     """Write ``learning_check.json`` and ``learning_curve.png`` from the recorded curves."""
     work_dir = Path(args.work_dir)
     per_seed = []
@@ -219,6 +233,7 @@ def summarize(df: pd.DataFrame, random_map: dict[str, float],
     summary = dict(config=args.config, world=str(args.world), eval_split=args.eval_split,
                    cfg_options=args.cfg_options, budget_min=args.budget_min, jobs=args.jobs,
                    cpu_count=os.cpu_count(),
+                   pretraining=pretraining or {},
                    seeds=per_seed, mean_std=stats, random=random_map, target=args.target,
                    reached=bool(stats['map_full']['mean'] >= args.target),
                    source=f'HICODetMetric (reference mode, percent) on the synthetic '

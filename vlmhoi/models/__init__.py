@@ -19,6 +19,7 @@ from .hoi_targets import hoi_targets
 from .hoi_triplet_nms import triplet_nms
 from .itm_distill_loss import ITMDistillLoss
 from .relational_context import MultiplexRelationContext
+from .smca_detr import SmcaDETR, SmcaDETRHead
 from .spatial_prior import GaussianSpatialPrior
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     'HOIBoxL1Cost', 'HOIDecoder', 'HOIDetector', 'HOIGIoUCost', 'HOIHead',
     'HOIHungarianAssigner', 'HOIObjClassCost', 'HOIPostProcessor', 'HOIVerbClassCost',
     'ITMDistillLoss',
-    'MultiplexRelationContext', 'hoi_targets', 'load_correct_mat', 'load_detr_pretrained',
+    'MultiplexRelationContext', 'SmcaDETR', 'SmcaDETRHead', 'hoi_targets', 'load_correct_mat',
+    'load_detr_pretrained',
     'map_detr_state_dict', 'matched_pairs', 'read_detr_state_dict', 'triplet_nms',
 ]

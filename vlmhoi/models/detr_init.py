@@ -3,14 +3,16 @@
 As CDN's ``convert_parameters.py`` and MUREN's released "detr-r50-pre" weights do, the
 backbone, the neck (input projection) and the encoder are copied; every DETR decoder layer
 (and the decoder's final LayerNorm) is copied into *each* of the human, object and
-interaction branches; DETR's query embedding (first ``num_queries`` rows) initialises the
-queries of every branch; with ``map_head`` the DETR box MLP initialises both the human and
-the object box MLPs and the DETR classifier the object classifier (both have background
-last; with a V-COCO "no object" class the extra row keeps its own init, as CDN inserts a
-fresh row). The relational context, the fusion modules and the verb classifier have no
-DETR counterpart and keep their initialisation. Source checkpoints may be in mmdet's
-DETR layout or in the original facebookresearch one (``transformer.*``, ``backbone.0.body.*``
-keys), which is first renamed to mmdet's (:mod:`vlmhoi.models.detr_layouts`).
+interaction branches, and so is the spatial prior of an ``SmcaDETR`` (the embedded world's
+pre-training detector, :mod:`vlmhoi.models.smca_detr`); DETR's query embedding (first
+``num_queries`` rows) initialises the queries of every branch; with ``map_head`` the DETR
+box MLP initialises both the human and the object box MLPs and the DETR classifier the
+object classifier (both have background last; with a V-COCO "no object" class the extra
+row keeps its own init, as CDN inserts a fresh row). The relational context, the fusion
+modules and the verb classifier have no DETR counterpart and keep their initialisation.
+Source checkpoints may be in mmdet's DETR layout or in the original facebookresearch one
+(``transformer.*``, ``backbone.0.body.*`` keys), which is first renamed to mmdet's
+(:mod:`vlmhoi.models.detr_layouts`).
 """
 from __future__ import annotations
 
@@ -24,6 +26,10 @@ from mmengine.logging import print_log
 from mmengine.runner import CheckpointLoader
 from torch import Tensor, nn
 
+# registers the weights-only loader of local checkpoints (with its allow-list of the types
+# DETR checkpoints store), also when this module is used without vlmhoi.engine
+from vlmhoi.engine import checkpoint_loading  # noqa: F401
+
 from .detr_layouts import LAYOUTS, detect_layout, facebook_to_mmdet
 
 _BRANCH = r'(?:human|object|interaction)'
@@ -31,6 +37,8 @@ _RULES = [
     (re.compile(rf'^decoder\.layers\.{_BRANCH}\.(\d+)\.(.+)$'), r'decoder.layers.\1.\2'),
     (re.compile(rf'^decoder\.post_norms\.{_BRANCH}\.(.+)$'), r'decoder.post_norm.\1'),
     (re.compile(rf'^decoder\.query_embeddings\.{_BRANCH}\.weight$'), 'query_embedding.weight'),
+    # SMCA reference points and widths of a pre-training SmcaDETR (vlmhoi.models.smca_detr)
+    (re.compile(rf'^decoder\.spatial_priors\.{_BRANCH}\.(.+)$'), r'decoder.spatial_prior.\1'),
     (re.compile(r'^((?:backbone|neck|encoder)\..+)$'), r'\1'),
 ]
 _HEAD_CLS = re.compile(r'^bbox_head\.obj_cls\.(weight|bias)$')
@@ -152,25 +160,39 @@ def load_detr_pretrained(model: nn.Module, checkpoint: str, map_head: bool = Tru
 class DetrPretrainedInit:
     """``init_cfg=dict(type='DetrPretrained', checkpoint=..., map_head=True, layout='auto')``.
 
+    ``pretrain_config=CONFIG`` instead of ``checkpoint``: the cached result of the
+    detection pre-training that config describes (``tools/pretrain_detector.py CONFIG``,
+    :mod:`vlmhoi.pretraining`); missing or stale, it is an error that gives that command.
     Built by mmengine's ``initialize`` from the registry. ``HOIDetector.init_weights``
     applies it after every other initialisation (so the children's init and the xavier
     init of the encoder do not overwrite it); the report is kept in ``self.report`` and,
     when the module has that attribute, in ``module.detr_load_report``.
     """
 
-    def __init__(self, checkpoint: str, map_head: bool = True, layout: str = 'auto') -> None:
+    def __init__(self, checkpoint: str | None = None, map_head: bool = True,
+                 layout: str = 'auto', pretrain_config: str | None = None) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f'DetrPretrained: layout must be one of {LAYOUTS}, got {layout!r}')
+        if (checkpoint is None) == (pretrain_config is None):
+            raise ValueError('DetrPretrained: give exactly one of checkpoint= (a DETR '
+                             'checkpoint file) and pretrain_config= (a detection '
+                             f'pre-training config), got {checkpoint!r} and {pretrain_config!r}')
         self.checkpoint = checkpoint
+        self.pretrain_config = pretrain_config
         self.map_head = map_head
         self.layout = layout
         self.report: DetrLoadReport | None = None
         self.wholemodule = False  # set by mmengine's initialize
 
     def __call__(self, module: nn.Module) -> None:
-        self.report = load_detr_pretrained(module, self.checkpoint, self.map_head, self.layout)
+        checkpoint = self.checkpoint
+        if checkpoint is None:
+            from vlmhoi.pretraining import cached_checkpoint
+            checkpoint = str(cached_checkpoint(self.pretrain_config))
+        self.report = load_detr_pretrained(module, checkpoint, self.map_head, self.layout)
         if hasattr(module, 'detr_load_report'):
             module.detr_load_report = self.report
 
     def _get_init_info(self) -> str:
-        return f'{self.__class__.__name__}: load from {self.checkpoint}'
+        source = self.checkpoint or f'the pre-training of {self.pretrain_config}'
+        return f'{self.__class__.__name__}: load from {source}'

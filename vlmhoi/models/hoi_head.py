@@ -34,7 +34,7 @@ import copy
 from collections.abc import Sequence
 
 import torch
-from mmdet.models.layers.transformer import MLP, inverse_sigmoid
+from mmdet.models.layers.transformer import MLP
 from mmdet.models.task_modules.assigners import AssignResult
 from mmdet.registry import MODELS, TASK_UTILS
 from mmdet.structures import SampleList
@@ -45,16 +45,7 @@ from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
 from .hoi_targets import hoi_targets
-
-
-def _boxes(logits: Tensor, ref: Tensor | None) -> Tensor:
-    """Box MLP output (..., Q, 4) -> sigmoid cxcywh, centres offset from ``ref`` (B, Q, 2)
-    in inverse-sigmoid space when given (as Deformable DETR / SMCA)."""
-    if ref is None:
-        return logits.sigmoid()
-    offset = torch.cat([inverse_sigmoid(ref), ref.new_zeros(ref.shape)], dim=-1)
-    return (logits + offset).sigmoid()
-
+from .spatial_prior import boxes_around_reference
 
 DEFAULT_ASSIGNER = dict(type='HOIHungarianAssigner', match_costs=[
     dict(type='HOIObjClassCost', weight=1.0), dict(type='HOIVerbClassCost', weight=1.0),
@@ -154,8 +145,8 @@ class HOIHead(BaseModule):
         prior; box centres are then predicted relative to them (in logit space)."""
         return dict(obj_logits=self.obj_cls(object_states),
                     verb_logits=self.verb_cls(interaction_states),
-                    sub_boxes=_boxes(self.sub_bbox_mlp(human_states), human_ref),
-                    obj_boxes=_boxes(self.obj_bbox_mlp(object_states), object_ref))
+                    sub_boxes=boxes_around_reference(self.sub_bbox_mlp(human_states), human_ref),
+                    obj_boxes=boxes_around_reference(self.obj_bbox_mlp(object_states), object_ref))
 
     def get_targets(self, batch_data_samples: SampleList) -> list[InstanceData]:
         """Normalised GT pairs per image (see :func:`hoi_targets`)."""

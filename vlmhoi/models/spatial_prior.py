@@ -89,3 +89,12 @@ def token_grid(spatial_shape: tuple[int, int], padding: Tensor | None,
     x = gx.reshape(1, -1) / valid_w[:, None]
     y = gy.reshape(1, -1) / valid_h[:, None]
     return torch.stack([x, y], dim=-1)
+
+
+def boxes_around_reference(logits: Tensor, ref: Tensor | None) -> Tensor:
+    """Box MLP output (..., Q, 4) -> sigmoid cxcywh, centres offset from ``ref`` (B, Q, 2)
+    in inverse-sigmoid space when given (as Deformable DETR / SMCA)."""
+    if ref is None:
+        return logits.sigmoid()
+    offset = torch.cat([inverse_sigmoid(ref), ref.new_zeros(ref.shape)], dim=-1)
+    return (logits + offset).sigmoid()
