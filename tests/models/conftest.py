@@ -69,6 +69,20 @@ def detector_cfg(num_dec_layers: int = 2, **head_kw) -> dict:
         test_cfg=dict(max_per_img=100))
 
 
+def detr_losses_and_matcher() -> dict:
+    """DETR's losses and Hungarian matcher (mmdet's detr_r50 config), as head / detector
+    kwargs: ``loss_cls``, ``loss_bbox``, ``loss_iou`` and ``train_cfg``."""
+    return dict(
+        loss_cls=dict(type='CrossEntropyLoss', bg_cls_weight=0.1, use_sigmoid=False,
+                      loss_weight=1.0, class_weight=1.0),
+        loss_bbox=dict(type='L1Loss', loss_weight=5.0),
+        loss_iou=dict(type='GIoULoss', loss_weight=2.0),
+        train_cfg=dict(assigner=dict(type='HungarianAssigner', match_costs=[
+            dict(type='ClassificationCost', weight=1.0),
+            dict(type='BBoxL1Cost', weight=5.0, box_format='xywh'),
+            dict(type='IoUCost', iou_mode='giou', weight=2.0)])))
+
+
 def make_sample(img_shape: tuple[int, int], batch_shape: tuple[int, int], num_pairs: int,
                 scale_factor: tuple[float, float] = (1.0, 1.0), no_object: int = 0,
                 seed: int = 0) -> DetDataSample:
@@ -134,4 +148,5 @@ def tiny() -> SimpleNamespace:
         EMBED=EMBED, HEADS=HEADS, FFN=FFN, NUM_OBJECTS=NUM_OBJECTS, NUM_VERBS=NUM_VERBS,
         NUM_QUERIES=NUM_QUERIES, detector_cfg=detector_cfg, head_cfg=head_cfg,
         decoder_layer_cfg=decoder_layer_cfg, relation_cfg=relation_cfg,
-        make_sample=make_sample, fake_batch=fake_batch)
+        detr_losses_and_matcher=detr_losses_and_matcher, make_sample=make_sample,
+        fake_batch=fake_batch)

@@ -23,14 +23,8 @@ def _detr_cfg(tiny, num_classes=None) -> dict:
         positional_encoding=hoi['positional_encoding'],
         bbox_head=dict(
             type='DETRHead', num_classes=num_classes or tiny.NUM_OBJECTS, embed_dims=tiny.EMBED,
-            loss_cls=dict(type='CrossEntropyLoss', bg_cls_weight=0.1, use_sigmoid=False,
-                          loss_weight=1.0, class_weight=1.0),
-            loss_bbox=dict(type='L1Loss', loss_weight=5.0),
-            loss_iou=dict(type='GIoULoss', loss_weight=2.0)),
-        train_cfg=dict(assigner=dict(type='HungarianAssigner', match_costs=[
-            dict(type='ClassificationCost', weight=1.0),
-            dict(type='BBoxL1Cost', weight=5.0, box_format='xywh'),
-            dict(type='IoUCost', iou_mode='giou', weight=2.0)])),
+            **{k: v for k, v in tiny.detr_losses_and_matcher().items() if k != 'train_cfg'}),
+        train_cfg=tiny.detr_losses_and_matcher()['train_cfg'],
         test_cfg=dict(max_per_img=100))
 
 
