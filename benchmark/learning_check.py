@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> dict:
         generate_world(world, seed=0)
     files = split_files(world, args.eval_split, args.val_images, carve=not args.curve_only)
     work_dir.mkdir(parents=True, exist_ok=True)
-    pretraining = {} if args.curve_only else ensure_pretraining(build_cfg(args, files, 0))
+    pretraining = ({} if args.curve_only
+                   else ensure_pretraining(build_cfg(args, files, args.seeds[0])))
     if args.jobs > 1:
         df = run_parallel(args, argv if argv is not None else sys.argv[1:])
     else:

@@ -32,6 +32,7 @@ from vlmhoi.engine import checkpoint_loading  # noqa: F401
 
 from .detr_layouts import LAYOUTS, detect_layout, facebook_to_mmdet
 
+DETR_INIT = 'DetrPretrained'  # the registered name of DetrPretrainedInit
 _BRANCH = r'(?:human|object|interaction)'
 _RULES = [
     (re.compile(rf'^decoder\.layers\.{_BRANCH}\.(\d+)\.(.+)$'), r'decoder.layers.\1.\2'),
@@ -156,7 +157,14 @@ def load_detr_pretrained(model: nn.Module, checkpoint: str, map_head: bool = Tru
     return report
 
 
-@WEIGHT_INITIALIZERS.register_module(name='DetrPretrained')
+def init_cfg_entries(init_cfg: dict | list | None) -> list[dict]:
+    """An ``init_cfg`` (None, one entry or a list of entries) as a list of entries."""
+    if isinstance(init_cfg, list):
+        return list(init_cfg)
+    return [init_cfg] if init_cfg else []
+
+
+@WEIGHT_INITIALIZERS.register_module(name=DETR_INIT)
 class DetrPretrainedInit:
     """``init_cfg=dict(type='DetrPretrained', checkpoint=..., map_head=True, layout='auto')``.
 

@@ -15,10 +15,8 @@ from mmdet.registry import MODELS, WEIGHT_INITIALIZERS
 from mmdet.structures import SampleList
 from torch import Tensor, nn
 
-from .detr_init import DetrLoadReport
+from .detr_init import DETR_INIT, DetrLoadReport, init_cfg_entries
 from .hoi_decoder import HOIDecoder
-
-DETR_INIT = 'DetrPretrained'  # registered name of vlmhoi.models.detr_init.DetrPretrainedInit
 
 
 @MODELS.register_module()
@@ -69,8 +67,7 @@ class HOIDetector(DETR):
         ``Pretrained`` *before* the children's own init, which would overwrite the DETR
         weights; so those entries are held back and applied last.
         """
-        cfgs = self.init_cfg if isinstance(self.init_cfg, list) else \
-            [self.init_cfg] if self.init_cfg else []
+        cfgs = init_cfg_entries(self.init_cfg)
         detr_cfgs = [dict(c) for c in cfgs if c.get('type') == DETR_INIT]
         self.init_cfg = [c for c in cfgs if c.get('type') != DETR_INIT] or None
         try:

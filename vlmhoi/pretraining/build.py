@@ -33,7 +33,7 @@ from .cache import (
     MANIFEST_NAME,
     WORK_DIR,
     WORLD_DIR,
-    pretraining_dir,
+    entry_dir,
     pretraining_key,
 )
 from .coco_boxes import hico_to_coco_instances
@@ -86,22 +86,20 @@ def _point_at_world(cfg: Config, world: Path) -> None:
             cfg[evaluator].ann_file = str(world / COCO_FILES['test'])
 
 
-def build_pretraining(config: str | Path, force: bool = False, progress: bool = True,
-                      cache_dir: Path | None = None) -> Path:
+def build_pretraining(config: str | Path, force: bool = False, progress: bool = True) -> Path:
     """Path of ``config``'s cached pre-trained weights, building them when missing.
 
     Args:
         config: a pre-training config with ``pretrain_world`` (``generate_world`` kwargs).
         force: retrain even when weights are cached (the world is kept).
         progress: progress bars of the world generation.
-        cache_dir: the entry's folder (default: ``pretraining_dir(config)``).
     """
     cfg = Config.fromfile(str(config))
     if 'pretrain_world' not in cfg:
         raise KeyError(f'{config}: a pre-training config needs pretrain_world=dict(seed=..., '
                        'n_train=..., n_test=..., size=...)')
     key = pretraining_key(cfg)
-    folder = Path(cache_dir) if cache_dir is not None else pretraining_dir(config, cfg)
+    folder = entry_dir(config, key)
     ckpt = folder / CHECKPOINT_NAME
     if ckpt.is_file() and not force:
         print_log(f'detection pre-training of {config}: reusing {ckpt}', logger='current')

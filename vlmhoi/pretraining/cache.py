@@ -17,6 +17,7 @@ from pathlib import Path
 from mmengine.config import Config
 
 from vlmhoi.cache_dir import user_cache_dir
+from vlmhoi.models.detr_init import DETR_INIT, init_cfg_entries
 from vlmhoi.synth.corpus import generator_digest
 
 PRETRAIN_FORMAT = 1  # bump when the layout of a cache entry changes
@@ -33,10 +34,14 @@ def pretraining_key(cfg: Config, generator: str | None = None) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def pretraining_dir(config: str | Path, cfg: Config | None = None) -> Path:
+def entry_dir(config: str | Path, key: str) -> Path:
+    """The cache folder of ``config``'s pre-training with content key ``key``."""
+    return user_cache_dir('pretrain', f'{Path(config).stem}-{key}')
+
+
+def pretraining_dir(config: str | Path) -> Path:
     """The cache folder of ``config``'s pre-training (not created)."""
-    cfg = cfg if cfg is not None else Config.fromfile(str(config))
-    return user_cache_dir('pretrain', f'{Path(config).stem}-{pretraining_key(cfg)}')
+    return entry_dir(config, pretraining_key(Config.fromfile(str(config))))
 
 
 def cached_checkpoint(config: str | Path) -> Path:
@@ -61,7 +66,5 @@ def read_manifest(config: str | Path) -> dict:
 
 def pretrain_configs_of(cfg: Config) -> list[str]:
     """The ``pretrain_config`` of every ``DetrPretrained`` entry of ``cfg.model.init_cfg``."""
-    init = cfg.model.get('init_cfg')
-    entries = init if isinstance(init, list) else [init] if init else []
-    return [e['pretrain_config'] for e in entries
-            if e.get('type') == 'DetrPretrained' and e.get('pretrain_config')]
+    return [e['pretrain_config'] for e in init_cfg_entries(cfg.model.get('init_cfg'))
+            if e.get('type') == DETR_INIT and e.get('pretrain_config')]
