@@ -4,7 +4,7 @@
 # warm-up. A pipeline that can learn reaches a high mAP; one that cannot (broken targets,
 # matching, losses or post-processing) stays near 0. Point it at a world with the options
 # of vlmhoi.synth.world_cfg_options with eval_ann / eval_img of the training split.
-_base_ = ['./muren_tiny_synth_hico.py']
+_base_ = ['./muren_tiny_synth_hico_scratch.py']
 
 overfit_epochs = 100  # 200 iterations on 8 images at batch 4 (overfit_check.py --iters)
 warmup_iters = 20  # 10% of the run

@@ -1,7 +1,7 @@
 """The main job on the embedded synthetic world (``tox -e demo``): the whole pipeline.
 
-Stages (``--list`` shows them with their state): the synthetic world -> the embedded
-teachers -> the teacher-score caches -> baseline and VLM-HOI trained and tested -> the
+Stages (``--list`` shows them with their state): the synthetic world -> the detection
+pre-training at demo scale (the HOI runs start from it) -> the embedded teachers -> the teacher-score caches -> baseline and VLM-HOI trained and tested -> the
 alpha and prompt studies -> the ITM gradient check -> the quick benchmarks -> the figures'
 inputs -> the report. Every number of the scale is in the demo profile
 (``tools/demo_profile.yaml``, "demo scale"); every run is logged to the embedded MLflow
@@ -30,8 +30,8 @@ from vlmhoi.demo_stages import Action, Command, Stage, StageError, clock  # noqa
 PROFILE = 'tools/demo_profile.yaml'
 BASELINE_CONFIG = 'mm_configs/muren_tiny_synth_hico.py'
 VLMHOI_CONFIG = 'mm_configs/vlmhoi_tiny_synth_hico.py'
-PROFILE_KEYS = ('name', 'tags', 'world', 'main', 'studies', 'cache', 'heartbeat_s',
-                'eta_prior_s', 'expected_s')
+PROFILE_KEYS = ('name', 'tags', 'world', 'pretrain', 'main', 'studies', 'cache',
+                'heartbeat_s', 'eta_prior_s', 'expected_s')
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -83,9 +83,15 @@ def print_profile(prof: dict, path: str) -> None:
 def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
     """The demo's stages, from the profile and the command line."""
     from vlmhoi.cache_dir import user_cache_dir
+    from vlmhoi.pretraining import pretraining_dir
+    from vlmhoi.pretraining.cache import CHECKPOINT_NAME
     from vlmhoi.synth import world_cfg_options
     py, world, work = sys.executable, args.out, args.work_dir
     w, m, s, c = prof['world'], prof['main'], prof['studies'], prof['cache']
+    # the HOI runs (main and studies) start from the demo-scale detection pre-training
+    pre_cfg = prof['pretrain']['config']
+    init = f'model.init_cfg.pretrain_config={pre_cfg}'
+    pre_ckpt = str(pretraining_dir(ROOT / pre_cfg) / CHECKPOINT_NAME)
     teachers = user_cache_dir('teachers')
     blip, clip = str(teachers / 'embedded_blip_itm'), str(teachers / 'embedded_clip')
     data = world_cfg_options(world)
@@ -101,7 +107,8 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
     def train(name: str, cfg: str) -> Command:
         return Command((py, 'tools/train.py', cfg, '--work-dir', f'{work}/{name}', '--resume',
                         '--cfg-options', f'train_cfg.max_epochs={epochs}',
-                        'train_cfg.val_interval=1', f'randomness.seed={m["seed"]}', *data), name,
+                        'train_cfg.val_interval=1', f'randomness.seed={m["seed"]}', init, *data),
+                       name,
                        {**one, **tracked, 'VLMHOI_MLFLOW_TAGS': json.dumps(
                            {**prof['tags'], 'vlmhoi.demo_run': name})})
 
@@ -123,7 +130,7 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
                         *map(str, s['seeds']), '--study-dir', f'{work}/sweeps/{name}',
                         '--param', f'{param}={",".join(map(str, values))}', '--cfg-options',
                         f'train_cfg.max_epochs={s["epochs"]}',
-                        f'train_cfg.val_interval={s["epochs"]}'), name,
+                        f'train_cfg.val_interval={s["epochs"]}', init), name,
                        {**tracked, 'OMP_NUM_THREADS': str(s['threads']),
                         'MKL_NUM_THREADS': str(s['threads'])})
 
@@ -152,6 +159,13 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
               inputs=('tools/make_synth.py', 'vlmhoi/synth'), outputs=(world,),
               report=lambda: print(f'[demo] world: {ROOT / world}; contact sheet '
                                    f'{ROOT / world / "contact_sheet.png"}')),
+        Stage('pretrain', 'detection pre-training', ((Command(
+            (py, 'tools/pretrain_detector.py', pre_cfg), 'pretrain',
+            {'OMP_NUM_THREADS': str(prof['pretrain']['threads']),
+             'MKL_NUM_THREADS': str(prof['pretrain']['threads']), **tracked}),),),
+              inputs=('tools/pretrain_detector.py', 'vlmhoi/pretraining', 'vlmhoi/synth'),
+              configs=(pre_cfg,), outputs=(pre_ckpt,),
+              report=lambda: print(pretraining_summary(pre_cfg))),
         Stage('teachers', 'embedded teachers', ((Command(
             (py, 'tools/train_teacher.py', '--kind', 'both', '--world', world)),),),
               inputs=('tools/train_teacher.py', 'vlmhoi/teachers/embedded',
@@ -168,7 +182,7 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
                Action('learning curves', lambda: write_curves(ROOT / work, list(runs)))),
               report=lambda: print('\n'.join(run_results(ROOT / work, list(runs)))),
               inputs=('tools/train.py', 'tools/test.py'), configs=(base_cfg, vlm_cfg),
-              deps=('world', 'teachers', 'cache'),
+              deps=('world', 'pretrain', 'teachers', 'cache'),
               outputs=tuple(f'{work}/{n}/{f}' for n in runs for f in (
                   f'epoch_{epochs}.pth', 'predictions.json')) + (f'{work}/learning_curve.png',),
               fresh=tuple(f'{work}/{n}' for n in runs)),
@@ -177,7 +191,7 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
             study('sweeps/table4_prompt.py', 'table4_prompt', 'prompt', s['prompt'])),),
               inputs=('sweeps/run.py', 'sweeps/table3_margin.py', 'sweeps/table4_prompt.py',
                       'tools/train.py', 'tools/build_teacher_cache.py'), configs=(vlm_cfg,),
-              deps=('world', 'teachers', 'cache'),
+              deps=('world', 'pretrain', 'teachers', 'cache'),
               outputs=tuple(f'{work}/sweeps/{n}/optuna.db'
                             for n in ('table3_margin', 'table4_prompt')),
               fresh=(f'{work}/sweeps',)),
@@ -214,6 +228,16 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
               deps=('train', 'studies', 'itm_gradient', 'benchmarks', 'figures'),
               outputs=(f'{work}/report',), fresh=(f'{work}/report',)),
     ]
+
+
+def pretraining_summary(config: str) -> str:
+    """One line on the cached pre-training: checkpoint, box mAP, build time."""
+    from vlmhoi.pretraining import read_manifest
+    man = read_manifest(ROOT / config)
+    box = man.get('metrics', {}).get('coco/bbox_mAP')
+    box = 'n/a' if box is None else f'{100 * box:.1f}'
+    return (f'[demo] detection pre-training ({config}): {man["checkpoint"]}; box mAP {box} on '
+            f'its held-out images, {man["train_seconds"]:.0f} s training (manifest.json there)')
 
 
 def cache_folders(log_text: str) -> list[str]:

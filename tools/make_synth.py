@@ -42,7 +42,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--out', default='data/synth', help='output folder (default data/synth)')
     parser.add_argument('--seed', type=int, default=0, help='random seed, >= 0 (default 0)')
     parser.add_argument('--train', type=int, default=1000, help='train images (default 1000)')
-    parser.add_argument('--test', type=int, default=400, help='test images (default 400)')
+    parser.add_argument('--test', type=int, default=None,
+                        help='test images (default vlmhoi.synth.world.DEFAULT_TEST_IMAGES, 800)')
     parser.add_argument('--size', type=int, default=256,
                         help='image side in pixels, >= 64 (default 256)')
     parser.add_argument('--no-progress', action='store_true', help='no progress bars')
@@ -52,6 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     synth = import_synth()
+    if args.test is None:
+        args.test = synth.world.DEFAULT_TEST_IMAGES
     start = time.perf_counter()
     try:
         stats = synth.generate_world(args.out, seed=args.seed, n_train=args.train,

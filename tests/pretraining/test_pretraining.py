@@ -116,13 +116,13 @@ def test_pretraining_images_are_disjoint_from_the_hoi_world(tmp_path):
 
 def test_the_pretraining_config_fits_the_hoi_config():
     """Every tensor of the real pre-training detector lands in the real HOI detector of
-    muren_tiny_synth_hico_detpre.py: no shape mismatch, nothing left unused."""
+    muren_tiny_synth_hico.py: no shape mismatch, nothing left unused."""
     from mmdet.registry import MODELS
     from mmengine.registry import init_default_scope
 
     from vlmhoi.models import map_detr_state_dict
     init_default_scope('mmdet')
-    hoi_cfg = Config.fromfile(str(ROOT / 'mm_configs' / 'muren_tiny_synth_hico_detpre.py'))
+    hoi_cfg = Config.fromfile(str(HOI_CONFIG))
     assert Path(ROOT / hoi_cfg.model.init_cfg.pretrain_config) == PRETRAIN_CONFIG
     detr = MODELS.build(Config.fromfile(str(PRETRAIN_CONFIG)).model)
     hoi_model = dict(hoi_cfg.model, init_cfg=None)

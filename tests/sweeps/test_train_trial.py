@@ -15,7 +15,8 @@ from .conftest import load, mlflow_client, run_sweep
 pytestmark = pytest.mark.slow
 FAST = ['train_dataloader.batch_size=2', 'val_dataloader.batch_size=2',
         'test_dataloader.batch_size=2', 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-        'default_hooks.logger.interval=1', 'default_hooks.checkpoint.interval=1']
+        'default_hooks.logger.interval=1', 'default_hooks.checkpoint.interval=1',
+        'model.init_cfg=None']  # from scratch: no detection pre-training on a fresh machine
 
 
 def test_lr_grid_trial_trains_the_tiny_world(tmp_path):

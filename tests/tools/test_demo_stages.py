@@ -228,7 +228,7 @@ def test_tracking_uri_reaches_every_stage_that_logs(tmp_path):
     assert not any('MLFLOW_TRACKING_URI' in c.env for cs in default.values() for c in cs)
     uri = f'sqlite:///{tmp_path}/other.db'
     given = commands(['--tracking-uri', uri])
-    for name in ('train', 'studies', 'benchmarks', 'figures', 'itm_gradient'):
+    for name in ('pretrain', 'train', 'studies', 'benchmarks', 'figures', 'itm_gradient'):
         assert all(c.env['MLFLOW_TRACKING_URI'] == uri for c in given[name]), name
         assert all(json.loads(c.env['VLMHOI_MLFLOW_TAGS'])['vlmhoi.scale'] == 'demo'
                    for c in given[name]), name
@@ -236,17 +236,41 @@ def test_tracking_uri_reaches_every_stage_that_logs(tmp_path):
     assert not any('MLFLOW_TRACKING_URI' in c.env for c in given['teachers'])
 
 
+def test_hoi_runs_start_from_the_demo_pretraining(tmp_path):
+    """The main runs and the study trials load the profile's pre-training, which the
+    pretrain stage builds before them (a changed pre-training redoes them)."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tools import demo
+    finally:
+        sys.path.remove(str(ROOT))
+    args = demo.parse_args(['--work-dir', str(tmp_path)])
+    prof = demo.load_profile(ROOT / demo.PROFILE, args)
+    stages = {s.name: s for s in demo.build_stages(prof, args)}
+    config = prof['pretrain']['config']
+    assert (ROOT / config).is_file()
+    (build,) = [c for step in stages['pretrain'].steps for c in step]
+    assert build.argv[1:] == ('tools/pretrain_detector.py', config)
+    assert stages['pretrain'].outputs[0].endswith('detector.pth')
+    option = f'model.init_cfg.pretrain_config={config}'
+    for name in ('train', 'studies'):
+        assert 'pretrain' in stages[name].deps, name
+        runs = [c for step in stages[name].steps if isinstance(step, tuple) for c in step
+                if 'tools/train.py' in c.argv or 'sweeps/run.py' in c.argv]
+        assert runs and all(option in c.argv for c in runs), name
+
+
 def test_epochs_0_makes_the_world_only_and_a_rerun_skips_it(tmp_path):
     argv = [sys.executable, 'tools/demo.py', '--epochs', '0', '--work-dir', str(tmp_path / 'w'),
             '--out', str(tmp_path / 'world'), '--train', '4', '--test', '4', '--size', '96']
     first = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert '[demo 1/9] synthetic world ... done in' in first.stdout
+    assert '[demo 1/10] synthetic world ... done in' in first.stdout
     assert (tmp_path / 'world' / 'annotations' / 'test_hico.json').is_file()
     assert 'teachers' not in json.loads((tmp_path / 'w' / 'stages.json').read_text())['stages']
     again = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert '[demo 1/9] synthetic world ... up to date, skipped' in again.stdout
+    assert '[demo 1/10] synthetic world ... up to date, skipped' in again.stdout
 
 
 def test_curves_and_results_read_the_runs_files(tmp_path):

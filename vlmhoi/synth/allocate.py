@@ -33,13 +33,15 @@ def combo_counts(total: int, allowed: Sequence[int], min_each: int = 0,
     """How many interactions of each allowed combo (index into ``world.COMBOS``) to make.
 
     Weights are ``(rank + 1) ** -exponent`` by the combo's global rank. With
-    ``min_each`` (and ``total`` large enough) every allowed combo gets at least that many,
-    taken one at a time from the currently largest count.
+    ``min_each`` every allowed combo gets at least that many (``total // len(allowed)``
+    each when ``total`` has no room for more), taken one at a time from the currently
+    largest count.
     """
     allowed = sorted(allowed)
     counts = dict(zip(allowed, largest_remainder(
         total, [(i + 1) ** -exponent for i in allowed])))
-    if min_each > 0 and total >= min_each * len(allowed):
+    min_each = min(min_each, total // len(allowed)) if allowed else 0
+    if min_each > 0:
         for i in allowed:
             while counts[i] < min_each:
                 donor = max(allowed, key=lambda j: (counts[j], -j))
