@@ -1,8 +1,9 @@
 """The main job on the embedded synthetic world (``tox -e demo``): the whole pipeline.
 
 Stages (``--list`` shows them with their state): the synthetic world -> the detection
-pre-training at demo scale (the HOI runs start from it) -> the embedded teachers -> the teacher-score caches -> baseline and VLM-HOI trained and tested -> the
-alpha and prompt studies -> the ITM gradient check -> the quick benchmarks -> the figures'
+pre-training at demo scale (the HOI runs start from it) -> the embedded teachers -> the
+teacher-score caches -> baseline and VLM-HOI trained and tested -> the alpha and prompt
+studies -> the ITM gradient check -> the quick benchmarks -> the figures'
 inputs -> the report. Every number of the scale is in the demo profile
 (``tools/demo_profile.yaml``, "demo scale"); every run is logged to the embedded MLflow
 store (or ``--tracking-uri``) with the profile's tags. A re-run skips the stages whose
