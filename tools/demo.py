@@ -84,15 +84,14 @@ def print_profile(prof: dict, path: str) -> None:
 def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
     """The demo's stages, from the profile and the command line."""
     from vlmhoi.cache_dir import user_cache_dir
-    from vlmhoi.pretraining import pretraining_dir
-    from vlmhoi.pretraining.cache import CHECKPOINT_NAME
+    from vlmhoi.pretraining import checkpoint_path
     from vlmhoi.synth import world_cfg_options
     py, world, work = sys.executable, args.out, args.work_dir
     w, m, s, c = prof['world'], prof['main'], prof['studies'], prof['cache']
     # the HOI runs (main and studies) start from the demo-scale detection pre-training
     pre_cfg = prof['pretrain']['config']
     init = f'model.init_cfg.pretrain_config={pre_cfg}'
-    pre_ckpt = str(pretraining_dir(ROOT / pre_cfg) / CHECKPOINT_NAME)
+    pre_ckpt = str(checkpoint_path(ROOT / pre_cfg))
     teachers = user_cache_dir('teachers')
     blip, clip = str(teachers / 'embedded_blip_itm'), str(teachers / 'embedded_clip')
     data = world_cfg_options(world)
@@ -233,9 +232,9 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
 
 def pretraining_summary(config: str) -> str:
     """One line on the cached pre-training: checkpoint, box mAP, build time."""
-    from vlmhoi.pretraining import read_manifest
+    from vlmhoi.pretraining import BOX_MAP_KEY, read_manifest
     man = read_manifest(ROOT / config)
-    box = man.get('metrics', {}).get('coco/bbox_mAP')
+    box = man.get('metrics', {}).get(BOX_MAP_KEY)
     box = 'n/a' if box is None else f'{100 * box:.1f}'
     return (f'[demo] detection pre-training ({config}): {man["checkpoint"]}; box mAP {box} on '
             f'its held-out images, {man["train_seconds"]:.0f} s training (manifest.json there)')

@@ -2,6 +2,7 @@
 tiny real commands, and tools/demo.py's stage list and profile. No training."""
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -189,15 +190,25 @@ def test_cache_status_line_round_trips():
     assert parse_cache_status(text) == [('/c/ab: x', 2, 4), ('/c/cd', 4, 4)]
 
 
-def test_demo_profile_covers_every_stage_and_lists(tmp_path):
+def _tool(name: str):
+    """``tools.<name>`` (the tools folder is not a package on sys.path)."""
     sys.path.insert(0, str(ROOT))
     try:
-        from tools import demo
+        return importlib.import_module(f'tools.{name}')
     finally:
         sys.path.remove(str(ROOT))
-    args = demo.parse_args(['--work-dir', str(tmp_path)])
+
+
+def _demo_stages(tmp_path: Path, *argv: str):
+    """tools/demo.py's module, profile and stage list for ``argv``."""
+    demo = _tool('demo')
+    args = demo.parse_args(['--work-dir', str(tmp_path), *argv])
     prof = demo.load_profile(ROOT / demo.PROFILE, args)
-    stages = demo.build_stages(prof, args)
+    return demo, prof, demo.build_stages(prof, args)
+
+
+def test_demo_profile_covers_every_stage_and_lists(tmp_path):
+    demo, prof, stages = _demo_stages(tmp_path)
     assert [s.name for s in stages] == list(prof['expected_s'])
     for stage in stages:                  # every declared input exists
         for path in stage.inputs:
@@ -212,15 +223,8 @@ def test_demo_profile_covers_every_stage_and_lists(tmp_path):
 
 
 def test_tracking_uri_reaches_every_stage_that_logs(tmp_path):
-    sys.path.insert(0, str(ROOT))
-    try:
-        from tools import demo
-    finally:
-        sys.path.remove(str(ROOT))
-
     def commands(argv):
-        args = demo.parse_args(['--work-dir', str(tmp_path), *argv])
-        stages = demo.build_stages(demo.load_profile(ROOT / demo.PROFILE, args), args)
+        stages = _demo_stages(tmp_path, *argv)[2]
         return {s.name: [c for step in s.steps if isinstance(step, tuple) for c in step]
                 for s in stages}
 
@@ -239,14 +243,8 @@ def test_tracking_uri_reaches_every_stage_that_logs(tmp_path):
 def test_hoi_runs_start_from_the_demo_pretraining(tmp_path):
     """The main runs and the study trials load the profile's pre-training, which the
     pretrain stage builds before them (a changed pre-training redoes them)."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        from tools import demo
-    finally:
-        sys.path.remove(str(ROOT))
-    args = demo.parse_args(['--work-dir', str(tmp_path)])
-    prof = demo.load_profile(ROOT / demo.PROFILE, args)
-    stages = {s.name: s for s in demo.build_stages(prof, args)}
+    _, prof, stage_list = _demo_stages(tmp_path)
+    stages = {s.name: s for s in stage_list}
     config = prof['pretrain']['config']
     assert (ROOT / config).is_file()
     (build,) = [c for step in stages['pretrain'].steps for c in step]
@@ -274,11 +272,7 @@ def test_epochs_0_makes_the_world_only_and_a_rerun_skips_it(tmp_path):
 
 
 def test_curves_and_results_read_the_runs_files(tmp_path):
-    sys.path.insert(0, str(ROOT))
-    try:
-        from tools import demo_results
-    finally:
-        sys.path.remove(str(ROOT))
+    demo_results = _tool('demo_results')
     for name, base in (('baseline', 1.0), ('vlmhoi', 2.0)):
         logs = tmp_path / name / '20260101_000000' / 'vis_data'
         logs.mkdir(parents=True)

@@ -8,15 +8,17 @@ by the renderer's sources and the config (:mod:`vlmhoi.pretraining.cache`). HOI 
 load the result with ``init_cfg=dict(type='DetrPretrained', pretrain_config=CONFIG)``.
 """
 from .cache import (
+    BOX_MAP_KEY,
     cached_checkpoint,
+    checkpoint_path,
     pretrain_configs_of,
     pretraining_dir,
     pretraining_key,
     read_manifest,
 )
 
-__all__ = ['build_pretraining', 'cached_checkpoint', 'pretrain_configs_of', 'pretraining_dir',
-           'pretraining_key', 'read_manifest']
+__all__ = ['BOX_MAP_KEY', 'build_pretraining', 'cached_checkpoint', 'checkpoint_path',
+           'pretrain_configs_of', 'pretraining_dir', 'pretraining_key', 'read_manifest']
 
 
 def __getattr__(name: str):

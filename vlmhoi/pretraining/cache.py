@@ -25,6 +25,7 @@ CHECKPOINT_NAME = 'detector.pth'
 MANIFEST_NAME = 'manifest.json'
 WORLD_DIR = 'world'
 WORK_DIR = 'work_dir'
+BOX_MAP_KEY = 'coco/bbox_mAP'  # mmdet CocoMetric's box mAP, in the manifest's metrics
 
 
 def pretraining_key(cfg: Config, generator: str | None = None) -> str:
@@ -44,10 +45,15 @@ def pretraining_dir(config: str | Path) -> Path:
     return entry_dir(config, pretraining_key(Config.fromfile(str(config))))
 
 
+def checkpoint_path(config: str | Path) -> Path:
+    """Where the weights of ``config``'s pre-training are (or will be) cached."""
+    return pretraining_dir(config) / CHECKPOINT_NAME
+
+
 def cached_checkpoint(config: str | Path) -> Path:
     """The cached weights of ``config``'s pre-training; FileNotFoundError with the command
     that builds them when there are none for this config and renderer."""
-    path = pretraining_dir(config) / CHECKPOINT_NAME
+    path = checkpoint_path(config)
     if not path.is_file():
         raise FileNotFoundError(
             f'{config}: no detection pre-training is cached for this config and renderer '
