@@ -7,7 +7,7 @@
 # min on 2 CPU cores, cached under the user's cache dir; training says so if it is missing):
 #   python tools/pretrain_detector.py mm_configs/detr_tiny_synth_pretrain.py
 # From scratch: muren_tiny_synth_hico_scratch.py (or --cfg-options model.init_cfg=None).
-# Both measured in docs/learning.md.
+# Both measured in docs/learning.md; schedule: adamw_synth_pretrained.py (4 epochs).
 _base_ = [
     '_base_/models/muren_tiny.py',
     '_base_/datasets/synth_hico.py',

@@ -70,6 +70,7 @@ def load_profile(path: Path, args: argparse.Namespace) -> dict:
             prof['world'][name] = getattr(args, name)
     if args.epochs:
         prof['main']['epochs'] = args.epochs
+        prof['main']['lr_drop_epoch'] = max(1, args.epochs - 1)  # the drop before the last
     return prof
 
 
@@ -107,6 +108,8 @@ def build_stages(prof: dict, args: argparse.Namespace) -> list[Stage]:
     def train(name: str, cfg: str) -> Command:
         return Command((py, 'tools/train.py', cfg, '--work-dir', f'{work}/{name}', '--resume',
                         '--cfg-options', f'train_cfg.max_epochs={epochs}',
+                        f'param_scheduler.1.end={epochs}',
+                        f'param_scheduler.1.milestones=[{m["lr_drop_epoch"]}]',
                         'train_cfg.val_interval=1', f'randomness.seed={m["seed"]}', init, *data),
                        name,
                        {**one, **tracked, 'VLMHOI_MLFLOW_TAGS': json.dumps(

@@ -296,3 +296,27 @@ def test_curves_and_results_read_the_runs_files(tmp_path):
     (tmp_path / 'report').mkdir()
     (tmp_path / 'report' / 'index.html').write_text('<html></html>')
     assert demo_results.html_report(tmp_path) == tmp_path / 'report' / 'index.html'
+
+
+@pytest.mark.parametrize('argv, epochs, drop', [([], 3, 2), (['--epochs', '5'], 5, 4)])
+def test_main_runs_drop_the_lr_inside_their_epochs(tmp_path, argv, epochs, drop):
+    """The demo trains fewer epochs than the config's schedule: its runs carry their own
+    MultiStepLR drop (before the last epoch), applied to the scheduler the config has."""
+    from mmengine.config import Config, DictAction
+    _, prof, stage_list = _demo_stages(tmp_path, *argv)
+    (train,) = [s for s in stage_list if s.name == 'train']
+    runs = [c for step in train.steps if isinstance(step, tuple) for c in step
+            if 'tools/train.py' in c.argv]
+    assert len(runs) == 2
+    for run in runs:
+        cfg = Config.fromfile(ROOT / run.argv[2])
+        options = run.argv[run.argv.index('--cfg-options') + 1:]
+        parsed = {}
+        for option in options:
+            key, value = option.split('=', 1)
+            parsed[key] = DictAction._parse_iterable(value)
+        cfg.merge_from_dict(parsed)
+        assert cfg.train_cfg.max_epochs == epochs
+        scheduler = cfg.param_scheduler[1]
+        assert scheduler.type == 'MultiStepLR' and scheduler.end == epochs
+        assert scheduler.milestones == [drop] and prof['main']['lr_drop_epoch'] == drop
