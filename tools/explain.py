@@ -94,7 +94,11 @@ def draw(image: Image.Image, triplets: list[dict], teachers: list[str],
     teacher; the sentence and every teacher's score in the titles."""
     blips = [t for t in teachers if t in cams]
     cols = 1 + len(triplets) * max(len(blips), 1) if blips else 1
-    fig, axes = plt.subplots(1, cols, figsize=(3.0 * cols, 3.6), squeeze=False)
+    # the sentences with every teacher's score go under the panels, one line each (as a
+    # title of the first panel they ran into the Grad-CAM panels' titles)
+    line_in = 0.16
+    text_in = line_in * (len(triplets) + 1)
+    fig, axes = plt.subplots(1, cols, figsize=(3.0 * cols, 3.6 + text_in), squeeze=False)
     ax = axes[0, 0]
     ax.imshow(image)
     lines = []
@@ -107,8 +111,9 @@ def draw(image: Image.Image, triplets: list[dict], teachers: list[str],
                 bbox=dict(facecolor='tab:blue', pad=0.5))
         scores = ', '.join(f'{n}: {t["teacher_scores"][n]:.2f}' for n in teachers)
         lines.append(f'{k}: {t["sentence"]} ({scores})')
-    ax.set_title('\n'.join(lines), fontsize=6, loc='left')
+    ax.set_title('detections (person blue, object orange)', fontsize=6)
     ax.axis('off')
+    fig.text(0.005, 0.01, '\n'.join(lines), fontsize=7, ha='left', va='bottom')
     col = 1
     for name in blips:
         for k, t in enumerate(triplets):
@@ -120,7 +125,7 @@ def draw(image: Image.Image, triplets: list[dict], teachers: list[str],
             ax.set_title(f'{name} Grad-CAM\n{k}: {t["sentence"]}', fontsize=6)
             ax.axis('off')
             col += 1
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, text_in / (3.6 + text_in), 1, 1))
     fig.savefig(out, dpi=130)
     plt.close(fig)
 
