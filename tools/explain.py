@@ -91,14 +91,14 @@ def detect(cfg, checkpoint: str, image: str, top_k: int) -> list[dict]:
 def draw(image: Image.Image, triplets: list[dict], teachers: list[str],
          cams: dict[str, np.ndarray], out: Path) -> None:
     """Left: the image with the triplets' boxes; right: one Grad-CAM per sentence and BLIP
-    teacher; the sentence and every teacher's score in the titles."""
+    teacher with its sentence in the title; below, every sentence with every teacher's score."""
     blips = [t for t in teachers if t in cams]
     cols = 1 + len(triplets) * max(len(blips), 1) if blips else 1
     # the sentences with every teacher's score go under the panels, one line each (as a
     # title of the first panel they ran into the Grad-CAM panels' titles)
-    line_in = 0.16
+    panel_in, line_in = 3.6, 0.16     # inches: panel row height, one line of text
     text_in = line_in * (len(triplets) + 1)
-    fig, axes = plt.subplots(1, cols, figsize=(3.0 * cols, 3.6 + text_in), squeeze=False)
+    fig, axes = plt.subplots(1, cols, figsize=(3.0 * cols, panel_in + text_in), squeeze=False)
     ax = axes[0, 0]
     ax.imshow(image)
     lines = []
@@ -125,7 +125,7 @@ def draw(image: Image.Image, triplets: list[dict], teachers: list[str],
             ax.set_title(f'{name} Grad-CAM\n{k}: {t["sentence"]}', fontsize=6)
             ax.axis('off')
             col += 1
-    fig.tight_layout(rect=(0, text_in / (3.6 + text_in), 1, 1))
+    fig.tight_layout(rect=(0, text_in / (panel_in + text_in), 1, 1))
     fig.savefig(out, dpi=130)
     plt.close(fig)
 
