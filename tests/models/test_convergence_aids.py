@@ -167,12 +167,12 @@ def test_synthetic_recipe_switches_on_the_aids_that_paid():
         assert cfg.model.decoder.spatial_prior == dict(init_scale=0.2, max_scale=1.0)
         assert cfg.model.bbox_head.verb_prior_prob == 0.01
         assert cfg.optim_wrapper.optimizer.lr == 1e-3
-    # docs/learning.md: 5 epochs with the drop after 4 from scratch, 3 with the drop after 2
+    # docs/learning.md: 5 epochs with the drop after 4 from scratch, 4 with the drop after 3
     # from the detection pre-training
     assert scratch.get('model').get('init_cfg') is None
     assert pretrained.model.init_cfg.type == 'DetrPretrained'
     assert (scratch.train_cfg.max_epochs, scratch.param_scheduler[1].milestones) == (5, [4])
-    assert (pretrained.train_cfg.max_epochs, pretrained.param_scheduler[1].milestones) == (3, [2])
+    assert (pretrained.train_cfg.max_epochs, pretrained.param_scheduler[1].milestones) == (4, [3])
 
 
 def _smca_model(tiny):
