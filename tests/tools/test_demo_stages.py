@@ -302,7 +302,11 @@ def test_curves_and_results_read_the_runs_files(tmp_path):
 def test_main_runs_drop_the_lr_inside_their_epochs(tmp_path, argv, epochs, drop):
     """The demo trains fewer epochs than the config's schedule: its runs carry their own
     MultiStepLR drop (before the last epoch), applied to the scheduler the config has."""
+    import argparse
+
     from mmengine.config import Config, DictAction
+    parser = argparse.ArgumentParser()      # the --cfg-options of tools/train.py
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     _, prof, stage_list = _demo_stages(tmp_path, *argv)
     (train,) = [s for s in stage_list if s.name == 'train']
     runs = [c for step in train.steps if isinstance(step, tuple) for c in step
@@ -310,12 +314,8 @@ def test_main_runs_drop_the_lr_inside_their_epochs(tmp_path, argv, epochs, drop)
     assert len(runs) == 2
     for run in runs:
         cfg = Config.fromfile(ROOT / run.argv[2])
-        options = run.argv[run.argv.index('--cfg-options') + 1:]
-        parsed = {}
-        for option in options:
-            key, value = option.split('=', 1)
-            parsed[key] = DictAction._parse_iterable(value)
-        cfg.merge_from_dict(parsed)
+        options = parser.parse_args(run.argv[run.argv.index('--cfg-options'):]).cfg_options
+        cfg.merge_from_dict(options)
         assert cfg.train_cfg.max_epochs == epochs
         scheduler = cfg.param_scheduler[1]
         assert scheduler.type == 'MultiStepLR' and scheduler.end == epochs
