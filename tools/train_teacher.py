@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:
 
 KINDS = ('blip', 'clip')
 REPORT_FILE = 'training_report.json'
+BOOLEANS = {'true': True, '1': True, 'false': False, '0': False}
 TEACHER_TYPES = {'blip': ('BlipItmTeacher', 'itm_logodds'), 'clip': ('ClipTeacher', 'cosine')}
 
 
@@ -58,7 +59,12 @@ def _overrides(items: list[str], recipe) -> dict:
         key, sep, value = item.partition('=')
         if not sep or key not in fields:
             raise SystemExit(f'--set {item!r}: expected KEY=VALUE with KEY one of {sorted(fields)}')
-        out[key] = type(fields[key])(value)
+        if isinstance(fields[key], bool):
+            if value.lower() not in BOOLEANS:
+                raise SystemExit(f'--set {item!r}: {key} takes one of {sorted(BOOLEANS)}')
+            out[key] = BOOLEANS[value.lower()]
+        else:
+            out[key] = type(fields[key])(value)
     return out
 
 

@@ -127,3 +127,18 @@ def test_tool_trains_saves_and_reports(world, tmp_path, monkeypatch):
     rate = report['ranking']['full']['verb_swap']['all']['rate']
     assert 0.0 <= rate <= 1.0
     assert (tmp_path / 'cache' / 'synth_corpus').is_dir()
+
+
+@pytest.mark.parametrize('kind', ['blip', 'clip'])
+def test_fresh_models_start_at_the_recipe_init_std(kind):
+    """BlipVisionConfig's initializer_range defaults to 1e-10; the embedded teachers train
+    from scratch, so their patch embedding (and BLIP's every vision matrix) starts at
+    ``recipe.init_std``. CLIP scales its attention / MLP init by depth on its own."""
+    torch.manual_seed(0)
+    recipe = RECIPES[kind].override(**TINY_SHAPE)
+    model = build_model(recipe, build_tokenizer(kind))
+    weights = {'patch': model.vision_model.embeddings.patch_embedding.weight}
+    if kind == 'blip':
+        weights['vision fc1'] = model.vision_model.encoder.layers[0].mlp.fc1.weight
+    for name, weight in weights.items():
+        assert weight.std().item() == pytest.approx(recipe.init_std, rel=0.2), name

@@ -50,14 +50,16 @@ def _vision(recipe: TeacherRecipe) -> dict:
     return dict(image_size=recipe.image_size, patch_size=recipe.patch_size,
                 hidden_size=recipe.vision_hidden, num_hidden_layers=recipe.vision_layers,
                 num_attention_heads=recipe.heads,
-                intermediate_size=recipe.vision_hidden * recipe.mlp_ratio)
+                intermediate_size=recipe.vision_hidden * recipe.mlp_ratio,
+                initializer_range=recipe.init_std)
 
 
 def _text(recipe: TeacherRecipe, tokenizer: PreTrainedTokenizerBase) -> dict:
     return dict(vocab_size=len(tokenizer), hidden_size=recipe.text_hidden,
                 num_hidden_layers=recipe.text_layers, num_attention_heads=recipe.heads,
                 intermediate_size=recipe.text_hidden * recipe.mlp_ratio,
-                max_position_embeddings=MAX_TEXT_LENGTH, **special_token_ids(tokenizer))
+                max_position_embeddings=MAX_TEXT_LENGTH, initializer_range=recipe.init_std,
+                **special_token_ids(tokenizer))
 
 
 def build_model(recipe: TeacherRecipe, tokenizer: PreTrainedTokenizerBase) -> torch.nn.Module:

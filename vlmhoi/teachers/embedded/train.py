@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from ...synth.corpus import CaptionCorpus
 from .batches import TokenTable, all_true_texts, contrastive_texts, itm_examples, pixel_batch
 from .config import TeacherRecipe
+from .tags import TagHead, tag_targets
 
 logger = logging.getLogger('vlmhoi.teachers.embedded')
 LOG_EVERY = 20                  # steps between loss log lines
@@ -52,22 +53,45 @@ def lr_factor(progress: float, warmup: float) -> float:
     return 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - warmup) / (1 - warmup))))
 
 
-def _blip_loss(model, pixels, ids, mask, labels, per_image, weight, itc_truth,
-               itc_weight) -> torch.Tensor:
-    """ITM cross-entropy (+ ``itc_weight`` x BLIP's image-text contrastive loss on the
-    unimodal text encoder and the projections, multi-positive over the batch's texts)."""
+def _blip_batch(rng: np.random.Generator, batch_pairs, recipe: TeacherRecipe,
+                tokens: TokenTable) -> dict:
+    """Texts of a BLIP step, the same number per image (``batches.itm_examples``). Returns
+    ids / mask (N, L), labels (N,), itc_truth (B, N) and tags (B, n_tags) or None."""
+    examples = [e for pairs in batch_pairs
+                for e in itm_examples(rng, pairs, recipe.vocabulary_negatives)]
+    texts = [t for t, _ in examples]
+    itc_truth = torch.tensor([[t in true for t in texts]
+                              for true in map(all_true_texts, batch_pairs)])
+    ids, mask = tokens(texts)
+    return dict(ids=ids, mask=mask, labels=torch.tensor([y for _, y in examples]),
+                itc_truth=itc_truth,
+                tags=tag_targets(batch_pairs) if recipe.tag_weight > 0 else None)
+
+
+def _blip_loss(model, pixels: torch.Tensor, tag_head: TagHead | None, recipe: TeacherRecipe,
+               ids: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor,
+               itc_truth: torch.Tensor, tags: torch.Tensor | None) -> torch.Tensor:
+    """ITM cross-entropy over (no-match, match), class weights (1, ``positive_weight``)
+    (+ ``itc_weight`` x BLIP's image-text contrastive loss on the unimodal text encoder and
+    the projections, multi-positive over the batch's texts) (+ ``tag_weight`` x the tagging
+    term of ``tags.TagHead`` on the ViT's output tokens)."""
+    per_image = len(ids) // len(pixels)
     embeds = model.vision_model(pixel_values=pixels).last_hidden_state
     hidden = model.text_encoder(input_ids=ids, attention_mask=mask,
                                 encoder_hidden_states=embeds.repeat_interleave(per_image, 0),
                                 encoder_attention_mask=None).last_hidden_state
-    loss = F.cross_entropy(model.itm_head(hidden[:, 0, :]), labels, weight=weight)
-    if itc_weight > 0:
+    logits = model.itm_head(hidden[:, 0, :])
+    loss = F.cross_entropy(logits.float(), labels,
+                           weight=torch.tensor([1.0, recipe.positive_weight]))
+    if recipe.tag_weight > 0:
+        loss = loss + recipe.tag_weight * tag_head.loss(embeds.float(), tags)
+    if recipe.itc_weight > 0:
         text_cls = model.text_encoder(input_ids=ids, attention_mask=mask).last_hidden_state
         image = F.normalize(model.vision_proj(embeds[:, 0, :]), dim=-1)
         txt = F.normalize(model.text_proj(text_cls[:, 0, :]), dim=-1)
-        logits = image @ txt.t() / ITC_TEMPERATURE
-        loss = loss + itc_weight * 0.5 * (_multi_positive_nll(logits, itc_truth)
-                                          + _multi_positive_nll(logits.t(), itc_truth.t()))
+        logits = (image @ txt.t()).float() / ITC_TEMPERATURE
+        loss = loss + recipe.itc_weight * 0.5 * (
+            _multi_positive_nll(logits, itc_truth) + _multi_positive_nll(logits.t(), itc_truth.t()))
     return loss
 
 
@@ -99,13 +123,14 @@ def train_teacher(model: torch.nn.Module, tokenizer, processor, corpus: CaptionC
     torch.manual_seed(seed)
     rng = np.random.default_rng([seed, 7])
     tokens = TokenTable(tokenizer)
-    opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+    tag_head = (TagHead(recipe.vision_hidden) if recipe.kind == 'blip' and recipe.tag_weight > 0
+                else None)
+    params = [*model.parameters(), *(tag_head.parameters() if tag_head else ())]
+    opt = torch.optim.AdamW(params, lr=recipe.lr, weight_decay=recipe.weight_decay)
     n = len(corpus)
     per_epoch = max(1, n // recipe.batch_images)
     total = max(1, int(round(recipe.epochs * per_epoch)))
     budget = minutes * 60.0
-    weight = torch.tensor([1.0, recipe.positive_weight])
-    per_image = 4 + recipe.vocabulary_negatives
     bar = None
     if progress:
         from tqdm import tqdm
@@ -129,23 +154,17 @@ def train_teacher(model: torch.nn.Module, tokenizer, processor, corpus: CaptionC
         pixels = pixel_batch(corpus.images[idx], processor.image_mean, processor.image_std,
                              flip)
         batch_pairs = [corpus.pairs[i] for i in idx]
-        if recipe.kind == 'blip':
-            examples = [e for pairs in batch_pairs
-                        for e in itm_examples(rng, pairs, recipe.vocabulary_negatives)]
-            texts = [t for t, _ in examples]
-            ids, mask = tokens(texts)
-            labels = torch.tensor([y for _, y in examples])
-            itc_truth = torch.tensor([[t in true for t in texts]
-                                      for true in map(all_true_texts, batch_pairs)])
-            loss = _blip_loss(model, pixels, ids, mask, labels, per_image, weight, itc_truth,
-                              recipe.itc_weight)
-        else:
-            texts, truth = contrastive_texts(rng, batch_pairs, recipe.vocabulary_negatives)
-            ids, mask = tokens(texts)
-            loss = _clip_loss(model, pixels, ids, mask, truth)
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=recipe.autocast_bf16):
+            if recipe.kind == 'blip':
+                loss = _blip_loss(model, pixels, tag_head, recipe,
+                                  **_blip_batch(rng, batch_pairs, recipe, tokens))
+            else:
+                texts, truth = contrastive_texts(rng, batch_pairs, recipe.vocabulary_negatives)
+                ids, mask = tokens(texts)
+                loss = _clip_loss(model, pixels, ids, mask, truth)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.grad_clip)
+        torch.nn.utils.clip_grad_norm_(params, recipe.grad_clip)
         opt.step()
         step += 1
         loss_value = float(loss.detach())
