@@ -121,6 +121,7 @@ def train_one(kind: str, args: argparse.Namespace, out_root: Path, world: Path) 
                   train=dict(steps=log.steps, images_seen=log.images_seen,
                              seconds=round(log.seconds, 1),
                              cpu_seconds=round(log.cpu_seconds, 1), stopped_by=log.stopped_by,
+                             autocast_bf16=log.autocast_bf16,
                              final_loss=log.final_loss, losses=log.losses),
                   load_average=dict(before=load_before, after=os.getloadavg()),
                   world=str(world), eval_seconds=round(eval_s, 1), primary_form=PRIMARY_FORM,

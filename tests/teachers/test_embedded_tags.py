@@ -15,7 +15,7 @@ from vlmhoi.teachers.embedded.models import (
     save_teacher,
 )
 from vlmhoi.teachers.embedded.tags import TagHead, tag_names, tag_targets
-from vlmhoi.teachers.embedded.train import train_teacher
+from vlmhoi.teachers.embedded.train import bf16_autocast_available, train_teacher
 
 TINY_SHAPE = dict(image_size=32, patch_size=8, vision_hidden=32, vision_layers=1,
                   text_hidden=32, text_layers=1, heads=2, projection_dim=16,
@@ -58,6 +58,7 @@ def test_tagging_and_bf16_train_a_plain_fp32_blip(tmp_path):
     log = train_teacher(model, tokenizer, processor, corpus, recipe, minutes=2,
                         progress=False)
     assert log.steps == 2 and torch.isfinite(torch.tensor(log.final_loss))
+    assert log.autocast_bf16 == bf16_autocast_available()
     # the tagging term is in the loss: near n_tags * log(2) after two steps, the rest ~3
     assert log.final_loss > 0.2 * len(tag_names())
     state = model.state_dict()
