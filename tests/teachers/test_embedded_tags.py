@@ -6,20 +6,12 @@ import pytest
 import torch
 from transformers import BlipForImageTextRetrieval
 
+from tests.teachers.tiny_models import TINY_SHAPE
 from vlmhoi.synth.corpus import render_corpus
+from vlmhoi.teachers.embedded import models
 from vlmhoi.teachers.embedded.config import RECIPES
-from vlmhoi.teachers.embedded.models import (
-    build_image_processor,
-    build_model,
-    build_tokenizer,
-    save_teacher,
-)
 from vlmhoi.teachers.embedded.tags import TagHead, tag_names, tag_targets
 from vlmhoi.teachers.embedded.train import bf16_autocast_available, train_teacher
-
-TINY_SHAPE = dict(image_size=32, patch_size=8, vision_hidden=32, vision_layers=1,
-                  text_hidden=32, text_layers=1, heads=2, projection_dim=16,
-                  corpus_images=16, batch_images=8, epochs=1.0)
 
 
 def test_targets_are_the_verbs_objects_and_pairs_of_the_truth():
@@ -52,8 +44,9 @@ def test_tagging_and_bf16_train_a_plain_fp32_blip(tmp_path):
     torch.manual_seed(0)
     corpus = render_corpus(0, n_images=16, size=64, image_size=32)
     recipe = RECIPES['blip'].override(**TINY_SHAPE, tag_weight=1.0, autocast_bf16=True)
-    tokenizer, processor = build_tokenizer('blip'), build_image_processor(recipe)
-    model = build_model(recipe, tokenizer)
+    tokenizer = models.build_tokenizer('blip')
+    processor = models.build_image_processor(recipe)
+    model = models.build_model(recipe, tokenizer)
     before = {k: v.clone() for k, v in model.state_dict().items()}
     log = train_teacher(model, tokenizer, processor, corpus, recipe, minutes=2,
                         progress=False)
@@ -66,6 +59,6 @@ def test_tagging_and_bf16_train_a_plain_fp32_blip(tmp_path):
     assert all(v.dtype == before[k].dtype for k, v in state.items())
     assert not torch.equal(state['vision_model.embeddings.patch_embedding.weight'],
                            before['vision_model.embeddings.patch_embedding.weight'])
-    folder = save_teacher(tmp_path / 'teacher', model, tokenizer, processor)
+    folder = models.save_teacher(tmp_path / 'teacher', model, tokenizer, processor)
     loaded = BlipForImageTextRetrieval.from_pretrained(folder)
     assert loaded.state_dict().keys() == state.keys()

@@ -10,6 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
+from tests.teachers.tiny_models import TINY_SHAPE
 from vlmhoi.synth import generate_world
 from vlmhoi.synth.corpus import render_corpus
 from vlmhoi.teachers.base import build_teacher
@@ -24,9 +25,6 @@ from vlmhoi.teachers.embedded.models import (
 from vlmhoi.teachers.embedded.ranking import format_table, ranking_accuracy, read_split
 from vlmhoi.teachers.embedded.train import lr_factor, train_teacher
 
-TINY_SHAPE = dict(image_size=32, patch_size=8, vision_hidden=32, vision_layers=1,
-                  text_hidden=32, text_layers=1, heads=2, projection_dim=16,
-                  corpus_images=16, batch_images=8, epochs=1.0)
 TEACHER = {'blip': ('BlipItmTeacher', 'itm_logodds'), 'clip': ('ClipTeacher', 'cosine')}
 TEXTS = ['A person ride a bicycle', 'A person hold a cup', 'a person kicking a sports ball']
 

@@ -26,6 +26,10 @@ from transformers import (
 
 from vlmhoi.teachers.tokenizer import build_word_tokenizer, special_token_ids
 
+# A recipe shape (``TeacherRecipe.override``) that trains an embedded teacher in a second.
+TINY_SHAPE = dict(image_size=32, patch_size=8, vision_hidden=32, vision_layers=1,
+                  text_hidden=32, text_layers=1, heads=2, projection_dim=16,
+                  corpus_images=16, batch_images=8, epochs=1.0)
 TINY_TEXTS = ('A person hold a tennis racket', 'A person ride a horse', 'A person kick a ball',
               'a person sitting on a chair', 'person look at dog', 'A person carry')
 IMAGE_SIZE = 32

@@ -65,8 +65,10 @@ class TeacherRecipe:
 # BLIP: 96-pixel input (36 patches) and 2 text layers make a step ~2.5x cheaper than the
 # base shape; the tagging term and bf16 autocast (docs/embedded_teachers.md) took the full
 # form's verb / object / compositional ranking from 85.9 / 78.0 / 86.9 % (8 epochs, fp32, no
-# tagging) to about 85 / 86 / 89 %; 28 epochs, 128 px, 6 vision / 3 text layers, width 192,
-# tagging weight 0.3 or 3, more vocabulary negatives, and the full form alone gave no more.
+# tagging) to 85.5 / 85.2 / 85.8 % (2 threads, 163 s; 85.1 / 86.5 / 88.9 % in the lever run,
+# runs of one recipe spread by 2-4 points); 28 epochs, 128 px, 6 vision / 3 text layers,
+# width 192, tagging weight 0.3 or 3, more vocabulary negatives, and the full form alone
+# gave no more.
 BLIP_RECIPE = TeacherRecipe(kind='blip', image_size=96, text_layers=2, lr=2e-3, epochs=14.0,
                             tag_weight=1.0, autocast_bf16=True)
 CLIP_RECIPE = TeacherRecipe(kind='clip', batch_images=64, lr=1e-3)
