@@ -108,14 +108,30 @@ def test_ranking_of_an_oracle_and_of_its_inverse(world):
     assert 'verb_swap' in format_table(right, 'oracle')
 
 
-def test_tool_trains_saves_and_reports(world, tmp_path, monkeypatch):
+def _tool():
     import importlib.util
     from pathlib import Path
-    monkeypatch.setenv('VLMHOI_CACHE', str(tmp_path / 'cache'))
     path = Path(__file__).resolve().parents[2] / 'tools' / 'train_teacher.py'
     spec = importlib.util.spec_from_file_location('train_teacher_tool', path)
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
+    return tool
+
+
+def test_tool_overrides_parse_numbers_and_booleans():
+    parse = _tool()._overrides
+    got = parse(['autocast_bf16=false', 'tag_weight=0.5', 'epochs=3'], RECIPES['blip'])
+    assert got == {'autocast_bf16': False, 'tag_weight': 0.5, 'epochs': 3.0}
+    assert parse(['autocast_bf16=1'], RECIPES['clip']) == {'autocast_bf16': True}
+    with pytest.raises(SystemExit, match='autocast_bf16 takes one of'):
+        parse(['autocast_bf16=maybe'], RECIPES['blip'])
+    with pytest.raises(SystemExit, match='KEY one of'):
+        parse(['no_such_field=1'], RECIPES['blip'])
+
+
+def test_tool_trains_saves_and_reports(world, tmp_path, monkeypatch):
+    monkeypatch.setenv('VLMHOI_CACHE', str(tmp_path / 'cache'))
+    tool = _tool()
     overrides = [f'{k}={v}' for k, v in TINY_SHAPE.items()]
     assert tool.main(['--kind', 'blip', '--out', str(tmp_path / 'out'), '--world', str(world),
                       '--minutes', '1', '--no-progress', '--set', *overrides]) == 0
