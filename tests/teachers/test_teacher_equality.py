@@ -59,3 +59,15 @@ def test_clip_text_table_cached_per_vocabulary(tiny_clip_dir, images):
     other = teacher.score(images, TINY_TEXTS[:2])
     assert torch.allclose(other, first[:, :2], atol=1e-6)
     assert torch.allclose(table.norm(dim=-1), torch.ones(len(TINY_TEXTS)), atol=1e-5)
+
+
+def test_blip_packed_texts_with_a_partial_last_pack(tiny_blip_dir, images):
+    """BLIP scores texts packed k to a sequence; a text batch that does not fill its last pack
+    (3 texts, packs of 2) still equals one full forward per pair."""
+    teacher = BlipItmTeacher(str(tiny_blip_dir), text_batch_size=3)
+    texts = list(TINY_TEXTS[:5])
+    tokens = teacher.text_batches(texts)[0]
+    assert tokens['packed_ids'].shape[0] == 2 and tokens['input_ids'].shape[0] == 3
+    diff = (teacher.score(images, texts) - teacher.score_per_pair(images, texts)).abs().max()
+    print(f'BlipItmTeacher, partial pack: max abs diff batched vs per-pair {diff:.3e}')
+    assert diff <= TOLERANCE
