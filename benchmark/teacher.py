@@ -1,6 +1,6 @@
 """Teacher scoring throughput: per-pair full forwards vs batched scoring, pairs per second.
 
-    nice -n 19 python benchmark/teacher.py [--texts 16 64 600] [--pairs 3]
+    nice -n 19 python benchmark/teacher.py [--texts 16 64 600] [--pairs 3] [--repeats 3]
         [--model-dir DIR ...] [--no-base] [--out teacher_bench.json] [--plot teacher_bench.png]
 
 For a BLIP-base-sized ``BlipForImageTextRetrieval`` (``BlipConfig()`` defaults, ViT-B/16 at
@@ -15,7 +15,9 @@ word-level tokenizer and BLIP's image processor to a temporary directory and loa
 * batched: ``teacher.score`` of one image against N texts (vision once, texts batched),
   for each N of ``--texts``; the vision time of one image is reported on its own;
 
-and prints a table with the ratio batched / per-pair (target at 64 texts: >= 20x), the
+Each timing is the median of ``--repeats`` runs after a warm-up at the largest text count (so
+one-off costs, such as oneDNN building its kernels for a new shape, stay out of it). It
+prints a table with the ratio batched / per-pair (target at 64 texts: >= 20x), the
 cache-build rate (images per second at that vocabulary size) and the projected hours to
 build the cache of HICO-DET's 38,118 training images on this machine. Each
 timing is taken as wall-clock time and as this process's CPU time (``time.process_time``,
@@ -50,6 +52,7 @@ from vlmhoi.vocab import hico_vocab  # noqa: E402
 
 TEXT_COUNTS = (16, 64, 600)
 PER_PAIR_PAIRS = 3
+REPEATS = 3
 TARGET_RATIO_AT_64 = 20.0
 BASE_TEXT_MAX_LENGTH = 35        # BLIP's own ITM max text length
 BENCH_IMAGE_SIZE = (480, 640)    # H, W of the benchmark image (a typical HICO-DET frame)
@@ -90,11 +93,15 @@ def bench_image(seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, (*BENCH_IMAGE_SIZE, 3), dtype=np.uint8)
 
 
-def timed(fn) -> tuple[float, float]:
-    """(wall-clock seconds, process CPU seconds) of ``fn()``."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - wall, time.process_time() - cpu
+def timed(fn, repeats: int = 1) -> tuple[float, float]:
+    """Medians over ``repeats`` runs of (wall-clock seconds, process CPU seconds) of ``fn()``."""
+    walls, cpus = [], []
+    for _ in range(repeats):
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return float(np.median(walls)), float(np.median(cpus))
 
 
 def _rates(count: int, wall: float, cpu: float) -> dict:
@@ -102,42 +109,48 @@ def _rates(count: int, wall: float, cpu: float) -> dict:
             'pairs_per_cpu_s': count / cpu}
 
 
-def per_pair_rate(teacher: HOITeacher, image: np.ndarray, texts: list[str], pairs: int) -> dict:
+def per_pair_rate(teacher: HOITeacher, image: np.ndarray, texts: list[str], pairs: int,
+                  repeats: int = 1) -> dict:
     """Pairs per (wall / CPU) second of one full forward per pair, over ``pairs`` pairs."""
-    wall, cpu = timed(lambda: teacher.score_per_pair([image], texts[:pairs]))
+    wall, cpu = timed(lambda: teacher.score_per_pair([image], texts[:pairs]), repeats)
     return {'pairs': pairs, **_rates(pairs, wall, cpu)}
 
 
-def vision_seconds(teacher: HOITeacher, image: np.ndarray) -> tuple[float, float]:
+def vision_seconds(teacher: HOITeacher, image: np.ndarray,
+                   repeats: int = 1) -> tuple[float, float]:
     """(wall, CPU) seconds of preprocessing and the vision encoder for one image."""
     with torch.no_grad():
-        return timed(lambda: teacher.encode_images(teacher.preprocess([image])))
+        return timed(lambda: teacher.encode_images(teacher.preprocess([image])), repeats)
 
 
-def batched_rate(teacher: HOITeacher, image: np.ndarray, texts: list[str]) -> dict:
+def batched_rate(teacher: HOITeacher, image: np.ndarray, texts: list[str],
+                 repeats: int = 1) -> dict:
     """Pairs per (wall / CPU) second of ``teacher.score`` of one image against all ``texts``.
 
     One image against a vocabulary of ``len(texts)`` texts is one row of the teacher-score
     cache, so ``cache_images_per_s`` is the cache-build rate at that vocabulary size and
     ``hico_train_hours`` the projected build time of HICO-DET's training set on this
     machine (one process; shards divide it)."""
-    wall, cpu = timed(lambda: teacher.score([image], texts))
+    wall, cpu = timed(lambda: teacher.score([image], texts), repeats)
     return {'texts': len(texts), **_rates(len(texts), wall, cpu),
             'cache_images_per_s': 1.0 / wall,
             'hico_train_hours': HICO_TRAIN_IMAGES * wall / 3600.0}
 
 
-def measure(teacher: HOITeacher, name: str, text_counts: tuple[int, ...], pairs: int) -> dict:
-    """Per-pair rate, vision time and batched rate at each text count for one teacher."""
+def measure(teacher: HOITeacher, name: str, text_counts: tuple[int, ...], pairs: int,
+            repeats: int = REPEATS) -> dict:
+    """Per-pair rate, vision time and batched rate at each text count for one teacher:
+    medians of ``repeats`` runs after one warm-up of each path."""
     image = bench_image()
     texts = hico_texts(max(max(text_counts), pairs))
-    teacher.score([image], texts[:2])  # warm-up: thread pools, allocator
-    per_pair = per_pair_rate(teacher, image, texts, pairs)
+    teacher.score([image], texts)  # warm-up: thread pools, allocator, kernels per shape
+    teacher.score_per_pair([image], texts[:1])
+    per_pair = per_pair_rate(teacher, image, texts, pairs, repeats)
     print(f'[{name}] per-pair: {per_pair["pairs_per_s"]:.3f} pairs/s', flush=True)
-    vision_wall, vision_cpu = vision_seconds(teacher, image)
+    vision_wall, vision_cpu = vision_seconds(teacher, image, repeats)
     rows = []
     for count in text_counts:
-        batched = batched_rate(teacher, image, texts[:count])
+        batched = batched_rate(teacher, image, texts[:count], repeats)
         batched['ratio'] = batched['pairs_per_s'] / per_pair['pairs_per_s']
         batched['ratio_cpu'] = batched['pairs_per_cpu_s'] / per_pair['pairs_per_cpu_s']
         rows.append(batched)
@@ -145,7 +158,7 @@ def measure(teacher: HOITeacher, name: str, text_counts: tuple[int, ...], pairs:
               f'({batched["ratio"]:.1f}x wall, {batched["ratio_cpu"]:.1f}x CPU time)', flush=True)
     return {'teacher': name, 'identity': teacher.identity(), 'per_pair': per_pair,
             'vision_s_per_image': vision_wall, 'vision_cpu_s_per_image': vision_cpu,
-            'batched': rows,
+            'batched': rows, 'repeats': repeats,
             'threads': torch.get_num_threads()}
 
 
@@ -193,7 +206,7 @@ def plot(results: list[dict], path: Path) -> None:
 
 
 def run(text_counts: tuple[int, ...], pairs: int, model_dirs: list[str], base: bool,
-        text_batch_size: int) -> list[dict]:
+        text_batch_size: int, repeats: int = REPEATS) -> list[dict]:
     """All measurements: the BLIP-base-sized model (if ``base``) and each model dir."""
     results = []
     if base:
@@ -201,11 +214,11 @@ def run(text_counts: tuple[int, ...], pairs: int, model_dirs: list[str], base: b
             print('building a BLIP-base-sized random model ...', flush=True)
             teacher = BlipItmTeacher(str(save_blip_base(Path(tmp))),
                                      text_batch_size=text_batch_size)
-            results.append(measure(teacher, 'BLIP-base (random)', text_counts, pairs))
+            results.append(measure(teacher, 'BLIP-base (random)', text_counts, pairs, repeats))
             del teacher
     for model_dir in model_dirs:
         teacher = teacher_for_dir(model_dir, text_batch_size=text_batch_size)
-        results.append(measure(teacher, Path(model_dir).name, text_counts, pairs))
+        results.append(measure(teacher, Path(model_dir).name, text_counts, pairs, repeats))
     return results
 
 
@@ -218,6 +231,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--model-dir', action='append', default=[],
                         help='also measure this model directory (repeatable)')
     parser.add_argument('--no-base', action='store_true', help='skip the BLIP-base-sized model')
+    parser.add_argument('--repeats', type=int, default=REPEATS,
+                        help='timed runs per measurement (the median is reported)')
     parser.add_argument('--text-batch-size', type=int, default=64)
     parser.add_argument('--threads', type=int, default=None, help='torch threads')
     parser.add_argument('--out', type=Path, default=None, help='write the results as JSON')
@@ -231,8 +246,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
         torch.set_num_threads(args.threads)
     if args.no_base and not args.model_dir:
         raise SystemExit('benchmark/teacher.py: nothing to measure (--no-base without --model-dir)')
+    if args.repeats < 1:
+        raise SystemExit(f'benchmark/teacher.py: --repeats must be >= 1, got {args.repeats}')
     results = run(tuple(args.texts), args.pairs, args.model_dir, not args.no_base,
-                  args.text_batch_size)
+                  args.text_batch_size, args.repeats)
     print(format_table(results))
     for res in results:
         for row in res['batched']:
