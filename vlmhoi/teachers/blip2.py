@@ -7,8 +7,8 @@ averaged over the query positions gives (no-match, match) logits.
 
 Efficient scoring: the ViT runs once per image; the Q-Former then runs once per *batch of
 texts* against that image's embeddings (1, P, D), which its cross-attention broadcasts over
-the batch (its keys and values are projected once per image). The text part differs per text, so the Q-Former itself cannot
-be shared. The checkpoint must have a Q-Former with text input
+the batch (its keys and values are projected once per image). The text part differs per
+text, so the Q-Former itself cannot be shared. The checkpoint must have a Q-Former with text input
 (``qformer_config.use_qformer_text_input=True``, as ``Salesforce/blip2-itm-vit-g`` has).
 """
 from __future__ import annotations
