@@ -19,7 +19,9 @@ from vlmhoi.teachers.embedded.captions import (
     text,
     vocabulary_pairs,
 )
+from vlmhoi.teachers.embedded.config import RECIPES
 from vlmhoi.teachers.embedded.models import build_tokenizer
+from vlmhoi.teachers.embedded.train import _blip_batch
 
 IMAGE = [('ride', 'bicycle'), ('sit_on', 'bicycle'), ('hold', 'cup')]
 
@@ -79,6 +81,33 @@ def test_itm_examples_label_the_truth(corpus):
         form = next(f for f in TRAIN_FORMS if examples[0][0] in {text(f, p) for p in truth})
         true_texts = {text(form, p) for p in truth}
         assert not true_texts & {t for t, _ in examples[1:]}
+
+
+@pytest.mark.parametrize('positives', [1, 2, 3, 5])
+def test_each_positive_comes_with_its_negatives(positives):
+    rng = np.random.default_rng(0)
+    group = 1 + len(NEGATIVE_TYPES)
+    for _ in range(10):
+        examples = itm_examples(rng, IMAGE, vocabulary_negatives=1, positives=positives)
+        assert len(examples) == positives * group + 1
+        assert [y for _, y in examples] == ([1] + [0] * (group - 1)) * positives + [0]
+        form = next(f for f in TRAIN_FORMS if examples[0][0] in {text(f, p) for p in IMAGE})
+        true_texts = {text(form, p) for p in IMAGE}
+        shown = [examples[k * group][0] for k in range(positives)]
+        assert set(shown) <= true_texts
+        assert not true_texts & {t for t, y in examples if y == 0}
+        if len(true_texts) == len(IMAGE):   # verb / object forms: two pairs may share a text
+            # distinct true pairs while the image has enough, then they repeat
+            assert len(set(shown)) == min(positives, len(IMAGE))
+
+
+def test_the_recipe_positives_reach_the_blip_step():
+    recipe = RECIPES['blip'].override(positives=2, vocabulary_negatives=1)
+    batch = _blip_batch(np.random.default_rng(0), [IMAGE, [('kick', 'sports ball')]], recipe,
+                        TokenTable(build_tokenizer('blip')))
+    per_image = 2 * (1 + len(NEGATIVE_TYPES)) + 1
+    assert batch['ids'].shape[0] == 2 * per_image
+    assert batch['labels'].view(2, per_image).sum(1).tolist() == [2, 2]
 
 
 def test_contrastive_truth_matrix(corpus):

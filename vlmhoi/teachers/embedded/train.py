@@ -66,7 +66,8 @@ def _blip_batch(rng: np.random.Generator, batch_pairs, recipe: TeacherRecipe,
     """Texts of a BLIP step, the same number per image (``batches.itm_examples``). Returns
     ids / mask (N, L), labels (N,), itc_truth (B, N) and tags (B, n_tags) or None."""
     examples = [e for pairs in batch_pairs
-                for e in itm_examples(rng, pairs, recipe.vocabulary_negatives)]
+                for e in itm_examples(rng, pairs, recipe.vocabulary_negatives,
+                                      recipe.positives)]
     texts = [t for t, _ in examples]
     itc_truth = torch.tensor([[t in true for t in texts]
                               for true in map(all_true_texts, batch_pairs)])
