@@ -73,8 +73,9 @@ class TeacherRecipe:
 # gave no more.
 # Three positives per image, each with its hard negatives (stop 22), took the verb / object
 # / compositional ranking from about 84 / 85 / 85 % (mean of three runs) to about 86 / 87 /
-# 91 % (three runs) for ~1.7x the step time; mined hard negatives and distilling the tag
-# head into the ITM head gave no more (docs/embedded_teachers.md).
+# 91 % (mean of four; the final run 86.5 / 86.1 / 93.4 % in 208 s instead of 163 s with 2
+# threads); mined hard negatives and distilling the tag head into the ITM head gave no more
+# (docs/embedded_teachers.md).
 BLIP_RECIPE = TeacherRecipe(kind='blip', image_size=96, text_layers=2, lr=2e-3, epochs=14.0,
                             tag_weight=1.0, autocast_bf16=True, positives=3)
 CLIP_RECIPE = TeacherRecipe(kind='clip', batch_images=64, lr=1e-3)
