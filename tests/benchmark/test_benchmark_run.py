@@ -25,8 +25,10 @@ def test_rows_of_every_benchmark(tmp_path) -> None:
 
 
 def test_commands_cover_the_three_benchmarks(tmp_path) -> None:
-    args = bench_run.argparse.Namespace(world='w', base=False)
+    args = bench_run.argparse.Namespace(world='w', base=False, cost_steps=7)
     cmds = bench_run.commands(args, tmp_path)
     assert set(cmds) == {'cost', 'teacher', 'evaluator'}
     assert '--no-base' in cmds['teacher'][0]
     assert cmds['cost'][0][:3] == ['benchmark/cost.py', bench_run.BASELINE, bench_run.VLMHOI]
+    cost = cmds['cost'][0]
+    assert cost[cost.index('--steps') + 1] == cost[cost.index('--frames') + 1] == '7'
