@@ -60,9 +60,8 @@ def itm_examples(rng: np.random.Generator, true_pairs: Sequence[Pair],
     """(text, label) of one image, in one prompt form: ``positives`` true pairs (distinct
     while the image has enough), each followed by one of each hard-negative type, then
     vocabulary negatives: ``positives * (1 + len(NEGATIVE_TYPES)) + vocabulary_negatives``
-    examples.
-    A hard-negative type without a candidate is replaced by a false pair of the world's
-    candidates (still built from the world's verbs and objects)."""
+    examples. A hard-negative type without a candidate is replaced by a false pair of the
+    world's candidates (still built from the world's verbs and objects)."""
     truth = set(true_pairs)
     form = TRAIN_FORMS[int(rng.integers(len(TRAIN_FORMS)))]
     true_texts = {text(form, p) for p in truth}
