@@ -53,6 +53,11 @@ class TeacherRecipe:
     # ViT's output tokens, binary cross-entropy over the world's verbs, objects and pairs
     # true in the image (not saved: the saved teacher is the plain BLIP ITM model)
     tag_weight: float = 0.0
+    # BLIP: weight of image-conditioned masked language modelling (``mlm.py``): content words
+    # of the positive captions masked with probability ``mlm_prob`` (at least one per
+    # caption), predicted through the cross-attending text encoder by a training-only head
+    mlm_weight: float = 0.0
+    mlm_prob: float = 0.5
     # CLIP: initial logit scale (exp of CLIPConfig.logit_scale_init_value)
     logit_scale_init: float = 2.6592
 

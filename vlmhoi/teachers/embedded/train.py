@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from ...synth.corpus import CaptionCorpus
 from .batches import TokenTable, all_true_texts, contrastive_texts, itm_examples, pixel_batch
 from .config import TeacherRecipe
+from .mlm import MlmHead, content_token_mask, mask_tokens
 from .tags import TagHead, tag_targets
 
 logger = logging.getLogger('vlmhoi.teachers.embedded')
@@ -62,9 +63,11 @@ def lr_factor(progress: float, warmup: float) -> float:
 
 
 def _blip_batch(rng: np.random.Generator, batch_pairs, recipe: TeacherRecipe,
-                tokens: TokenTable) -> dict:
+                tokens: TokenTable, content: torch.Tensor | None = None) -> dict:
     """Texts of a BLIP step, the same number per image (``batches.itm_examples``). Returns
-    ids / mask (N, L), labels (N,), itc_truth (B, N) and tags (B, n_tags) or None."""
+    ids / mask (N, L), labels (N,), itc_truth (B, N), tags (B, n_tags) or None, and mlm:
+    None or the positives with content tokens (``content``, (vocab,) bool) masked
+    (``mlm.mask_tokens``): dict(ids, mask, labels (P, L), image (P,) their image's row)."""
     examples = [e for pairs in batch_pairs
                 for e in itm_examples(rng, pairs, recipe.vocabulary_negatives,
                                       recipe.positives)]
@@ -72,18 +75,28 @@ def _blip_batch(rng: np.random.Generator, batch_pairs, recipe: TeacherRecipe,
     itc_truth = torch.tensor([[t in true for t in texts]
                               for true in map(all_true_texts, batch_pairs)])
     ids, mask = tokens(texts)
-    return dict(ids=ids, mask=mask, labels=torch.tensor([y for _, y in examples]),
-                itc_truth=itc_truth,
-                tags=tag_targets(batch_pairs) if recipe.tag_weight > 0 else None)
+    labels = torch.tensor([y for _, y in examples])
+    mlm = None
+    if recipe.mlm_weight > 0:
+        rows = torch.nonzero(labels == 1).squeeze(1)
+        masked, mlm_labels = mask_tokens(rng, ids[rows], content,
+                                         tokens.tokenizer.mask_token_id, recipe.mlm_prob)
+        mlm = dict(ids=masked, mask=mask[rows], labels=mlm_labels,
+                   image=rows // (len(examples) // len(batch_pairs)))
+    return dict(ids=ids, mask=mask, labels=labels, itc_truth=itc_truth,
+                tags=tag_targets(batch_pairs) if recipe.tag_weight > 0 else None, mlm=mlm)
 
 
-def _blip_loss(model, pixels: torch.Tensor, tag_head: TagHead | None, recipe: TeacherRecipe,
+def _blip_loss(model, pixels: torch.Tensor, heads: dict, recipe: TeacherRecipe,
                ids: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor,
-               itc_truth: torch.Tensor, tags: torch.Tensor | None) -> torch.Tensor:
+               itc_truth: torch.Tensor, tags: torch.Tensor | None,
+               mlm: dict | None) -> torch.Tensor:
     """ITM cross-entropy over (no-match, match), class weights (1, ``positive_weight``)
     (+ ``itc_weight`` x BLIP's image-text contrastive loss on the unimodal text encoder and
     the projections, multi-positive over the batch's texts) (+ ``tag_weight`` x the tagging
-    term of ``tags.TagHead`` on the ViT's output tokens)."""
+    term of ``heads['tag']``, a ``tags.TagHead``, on the ViT's output tokens) (+
+    ``mlm_weight`` x masked-word cross-entropy of ``heads['mlm']``, an ``mlm.MlmHead``, on
+    the cross-attending text encoder)."""
     per_image = len(ids) // len(pixels)
     embeds = model.vision_model(pixel_values=pixels).last_hidden_state
     hidden = model.text_encoder(input_ids=ids, attention_mask=mask,
@@ -93,7 +106,12 @@ def _blip_loss(model, pixels: torch.Tensor, tag_head: TagHead | None, recipe: Te
     loss = F.cross_entropy(logits.float(), labels,
                            weight=torch.tensor([1.0, recipe.positive_weight]))
     if recipe.tag_weight > 0:
-        loss = loss + recipe.tag_weight * tag_head.loss(embeds.float(), tags)
+        loss = loss + recipe.tag_weight * heads['tag'].loss(embeds.float(), tags)
+    if recipe.mlm_weight > 0:
+        states = model.text_encoder(input_ids=mlm['ids'], attention_mask=mlm['mask'],
+                                    encoder_hidden_states=embeds[mlm['image']],
+                                    encoder_attention_mask=None).last_hidden_state
+        loss = loss + recipe.mlm_weight * heads['mlm'].loss(states, mlm['labels'])
     if recipe.itc_weight > 0:
         text_cls = model.text_encoder(input_ids=ids, attention_mask=mask).last_hidden_state
         image = F.normalize(model.vision_proj(embeds[:, 0, :]), dim=-1)
@@ -133,9 +151,14 @@ def train_teacher(model: torch.nn.Module, tokenizer, processor, corpus: CaptionC
     rng = np.random.default_rng([seed, 7])
     tokens = TokenTable(tokenizer)
     bf16 = recipe.autocast_bf16 and bf16_autocast_available()
-    tag_head = (TagHead(recipe.vision_hidden) if recipe.kind == 'blip' and recipe.tag_weight > 0
-                else None)
-    params = [*model.parameters(), *(tag_head.parameters() if tag_head else ())]
+    heads = {}
+    if recipe.kind == 'blip' and recipe.tag_weight > 0:
+        heads['tag'] = TagHead(recipe.vision_hidden)
+    content = None
+    if recipe.kind == 'blip' and recipe.mlm_weight > 0:
+        heads['mlm'] = MlmHead(recipe.text_hidden, len(tokenizer))
+        content = content_token_mask(tokenizer)
+    params = [*model.parameters(), *(p for h in heads.values() for p in h.parameters())]
     opt = torch.optim.AdamW(params, lr=recipe.lr, weight_decay=recipe.weight_decay)
     n = len(corpus)
     per_epoch = max(1, n // recipe.batch_images)
@@ -166,8 +189,8 @@ def train_teacher(model: torch.nn.Module, tokenizer, processor, corpus: CaptionC
         batch_pairs = [corpus.pairs[i] for i in idx]
         with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
             if recipe.kind == 'blip':
-                loss = _blip_loss(model, pixels, tag_head, recipe,
-                                  **_blip_batch(rng, batch_pairs, recipe, tokens))
+                loss = _blip_loss(model, pixels, heads, recipe,
+                                  **_blip_batch(rng, batch_pairs, recipe, tokens, content))
             else:
                 texts, truth = contrastive_texts(rng, batch_pairs, recipe.vocabulary_negatives)
                 ids, mask = tokens(texts)
