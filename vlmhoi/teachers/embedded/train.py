@@ -66,8 +66,9 @@ def _blip_batch(rng: np.random.Generator, batch_pairs, recipe: TeacherRecipe,
                 tokens: TokenTable, content: torch.Tensor | None = None) -> dict:
     """Texts of a BLIP step, the same number per image (``batches.itm_examples``). Returns
     ids / mask (N, L), labels (N,), itc_truth (B, N), tags (B, n_tags) or None, and mlm:
-    None or the positives with content tokens (``content``, (vocab,) bool) masked
-    (``mlm.mask_tokens``): dict(ids, mask, labels (P, L), image (P,) their image's row)."""
+    None or the positives with content tokens (``content``, (vocab,) bool, by default
+    ``mlm.content_token_mask`` of the tokenizer) masked (``mlm.mask_tokens``): dict(ids,
+    mask, labels (P, L), image (P,) their image's row)."""
     examples = [e for pairs in batch_pairs
                 for e in itm_examples(rng, pairs, recipe.vocabulary_negatives,
                                       recipe.positives)]
@@ -79,6 +80,8 @@ def _blip_batch(rng: np.random.Generator, batch_pairs, recipe: TeacherRecipe,
     mlm = None
     if recipe.mlm_weight > 0:
         rows = torch.nonzero(labels == 1).squeeze(1)
+        if content is None:
+            content = content_token_mask(tokens.tokenizer)
         masked, mlm_labels = mask_tokens(rng, ids[rows], content,
                                          tokens.tokenizer.mask_token_id, recipe.mlm_prob)
         mlm = dict(ids=masked, mask=mask[rows], labels=mlm_labels,
