@@ -13,8 +13,7 @@ masking them carries no information about the image.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import reduce
+from functools import cache, reduce
 
 import numpy as np
 import torch
@@ -27,7 +26,8 @@ from .captions import text, vocabulary_pairs
 IGNORE_INDEX = -100             # label of the positions not masked (F.cross_entropy default)
 
 
-def template_words(forms: Sequence[str] = PROMPT_FORMS) -> frozenset[str]:
+@cache
+def template_words(forms: tuple[str, ...] = PROMPT_FORMS) -> frozenset[str]:
     """Words that every sentence of some form contains (lower case): ``{'a', 'person'}``."""
     out: set[str] = set()
     for form in forms:

@@ -63,12 +63,11 @@ def lr_factor(progress: float, warmup: float) -> float:
 
 
 def _blip_batch(rng: np.random.Generator, batch_pairs, recipe: TeacherRecipe,
-                tokens: TokenTable, content: torch.Tensor | None = None) -> dict:
+                tokens: TokenTable) -> dict:
     """Texts of a BLIP step, the same number per image (``batches.itm_examples``). Returns
     ids / mask (N, L), labels (N,), itc_truth (B, N), tags (B, n_tags) or None, and mlm:
-    None or the positives with content tokens (``content``, (vocab,) bool, by default
-    ``mlm.content_token_mask`` of the tokenizer) masked (``mlm.mask_tokens``): dict(ids,
-    mask, labels (P, L), image (P,) their image's row)."""
+    None or the positives with their content tokens (``mlm.content_token_mask``) masked
+    (``mlm.mask_tokens``): dict(ids, mask, labels (P, L), image (P,) their image's row)."""
     examples = [e for pairs in batch_pairs
                 for e in itm_examples(rng, pairs, recipe.vocabulary_negatives,
                                       recipe.positives)]
@@ -80,9 +79,7 @@ def _blip_batch(rng: np.random.Generator, batch_pairs, recipe: TeacherRecipe,
     mlm = None
     if recipe.mlm_weight > 0:
         rows = torch.nonzero(labels == 1).squeeze(1)
-        if content is None:
-            content = content_token_mask(tokens.tokenizer)
-        masked, mlm_labels = mask_tokens(rng, ids[rows], content,
+        masked, mlm_labels = mask_tokens(rng, ids[rows], content_token_mask(tokens.tokenizer),
                                          tokens.tokenizer.mask_token_id, recipe.mlm_prob)
         mlm = dict(ids=masked, mask=mask[rows], labels=mlm_labels,
                    image=rows // (len(examples) // len(batch_pairs)))
@@ -157,10 +154,8 @@ def train_teacher(model: torch.nn.Module, tokenizer, processor, corpus: CaptionC
     heads = {}
     if recipe.kind == 'blip' and recipe.tag_weight > 0:
         heads['tag'] = TagHead(recipe.vision_hidden)
-    content = None
     if recipe.kind == 'blip' and recipe.mlm_weight > 0:
         heads['mlm'] = MlmHead(recipe.text_hidden, len(tokenizer))
-        content = content_token_mask(tokenizer)
     params = [*model.parameters(), *(p for h in heads.values() for p in h.parameters())]
     opt = torch.optim.AdamW(params, lr=recipe.lr, weight_decay=recipe.weight_decay)
     n = len(corpus)
@@ -193,7 +188,7 @@ def train_teacher(model: torch.nn.Module, tokenizer, processor, corpus: CaptionC
         with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
             if recipe.kind == 'blip':
                 loss = _blip_loss(model, pixels, heads, recipe,
-                                  **_blip_batch(rng, batch_pairs, recipe, tokens, content))
+                                  **_blip_batch(rng, batch_pairs, recipe, tokens))
             else:
                 texts, truth = contrastive_texts(rng, batch_pairs, recipe.vocabulary_negatives)
                 ids, mask = tokens(texts)
