@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
+from torch.nn.utils.rnn import pad_sequence
 from transformers import PreTrainedTokenizerBase
 
 from .captions import (
@@ -121,18 +122,15 @@ class TokenTable:
 
     def __init__(self, tokenizer: PreTrainedTokenizerBase) -> None:
         self.tokenizer = tokenizer
-        self._ids: dict[str, list[int]] = {}
+        self._ids: dict[str, torch.Tensor] = {}
 
     def __call__(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         missing = [t for t in dict.fromkeys(texts) if t not in self._ids]
         if missing:
             enc = self.tokenizer(missing, truncation=True)['input_ids']
-            self._ids.update(zip(missing, enc))
+            self._ids.update((t, torch.tensor(r, dtype=torch.long)) for t, r in zip(missing, enc))
         rows = [self._ids[t] for t in texts]
-        width = max(len(r) for r in rows)
-        ids = torch.full((len(rows), width), self.tokenizer.pad_token_id, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for i, r in enumerate(rows):
-            ids[i, :len(r)] = torch.tensor(r)
-            mask[i, :len(r)] = 1
+        ids = pad_sequence(rows, batch_first=True, padding_value=self.tokenizer.pad_token_id)
+        lengths = torch.tensor([len(r) for r in rows])
+        mask = (torch.arange(ids.shape[1]) < lengths[:, None]).long()
         return ids, mask

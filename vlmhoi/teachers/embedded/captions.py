@@ -68,8 +68,10 @@ def _by_verb() -> dict[str, tuple[str, ...]]:
     return {k: tuple(os_) for k, os_ in out.items()}
 
 
+@cache
 def text(form: str, pair: Pair) -> str:
-    """The sentence of a (verb, object) pair in ``form``."""
+    """The sentence of a (verb, object) pair in ``form`` (cached: a training batch asks for
+    a few thousand)."""
     return triplet_text(form, pair[0], pair[1])
 
 
