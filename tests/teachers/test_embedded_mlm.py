@@ -19,7 +19,7 @@ from vlmhoi.teachers.embedded.mlm import (
     mask_tokens,
     template_words,
 )
-from vlmhoi.teachers.embedded.train import _blip_batch, train_teacher
+from vlmhoi.teachers.embedded.train import _blip_batch, _blip_loss, train_teacher
 
 TEXTS = ['A person hold a sports ball', 'a person riding a bicycle', 'person ride bicycle']
 
@@ -100,3 +100,30 @@ def test_mlm_trains_the_text_encoder_of_a_plain_blip(tokenizer, tmp_path):
                                  models.build_image_processor(base))
     loaded = BlipForImageTextRetrieval.from_pretrained(folder)
     assert loaded.state_dict().keys() == plain.state_dict().keys()
+
+
+def test_masked_positives_share_the_itm_encoder_call_without_changing_the_loss(tokenizer):
+    """``_blip_loss`` feeds the masked positives through the same text-encoder call as the
+    ITM texts; the loss equals the ITM and MLM terms computed by separate calls."""
+    torch.manual_seed(0)
+    recipe = RECIPES['blip'].override(**TINY_SHAPE, tag_weight=0.0, itc_weight=0.0,
+                                      mlm_weight=0.7, positives=2)
+    model = models.build_model(recipe, tokenizer).eval()
+    heads = {'mlm': MlmHead(recipe.text_hidden, len(tokenizer))}
+    pairs = [[('ride', 'bicycle'), ('hold', 'cup')], [('kick', 'sports ball')]]
+    batch = _blip_batch(np.random.default_rng(0), pairs, recipe, TokenTable(tokenizer))
+    pixels = torch.randn(len(pairs), 3, recipe.image_size, recipe.image_size)
+    with torch.no_grad():
+        got = _blip_loss(model, pixels, heads, recipe, **batch)
+        embeds = model.vision_model(pixel_values=pixels).last_hidden_state
+        per_image, mlm = len(batch['ids']) // len(pairs), batch['mlm']
+        hidden = model.text_encoder(input_ids=batch['ids'], attention_mask=batch['mask'],
+                                    encoder_hidden_states=embeds.repeat_interleave(per_image, 0)
+                                    ).last_hidden_state
+        itm = torch.nn.functional.cross_entropy(
+            model.itm_head(hidden[:, 0]), batch['labels'],
+            weight=torch.tensor([1.0, recipe.positive_weight]))
+        states = model.text_encoder(input_ids=mlm['ids'], attention_mask=mlm['mask'],
+                                    encoder_hidden_states=embeds[mlm['image']]).last_hidden_state
+        want = itm + recipe.mlm_weight * heads['mlm'].loss(states, mlm['labels'])
+    assert got.item() == pytest.approx(want.item(), abs=1e-5)

@@ -99,19 +99,20 @@ def _blip_loss(model, pixels: torch.Tensor, heads: dict, recipe: TeacherRecipe,
     the cross-attending text encoder)."""
     per_image = len(ids) // len(pixels)
     embeds = model.vision_model(pixel_values=pixels).last_hidden_state
-    hidden = model.text_encoder(input_ids=ids, attention_mask=mask,
-                                encoder_hidden_states=embeds.repeat_interleave(per_image, 0),
+    n, images = len(ids), embeds.repeat_interleave(per_image, 0)
+    if recipe.mlm_weight > 0:       # the masked positives ride in the same encoder call
+        ids, mask = torch.cat([ids, mlm['ids']]), torch.cat([mask, mlm['mask']])
+        images = torch.cat([images, embeds[mlm['image']]])
+    hidden = model.text_encoder(input_ids=ids, attention_mask=mask, encoder_hidden_states=images,
                                 encoder_attention_mask=None).last_hidden_state
-    logits = model.itm_head(hidden[:, 0, :])
+    logits = model.itm_head(hidden[:n, 0, :])
     loss = F.cross_entropy(logits.float(), labels,
                            weight=torch.tensor([1.0, recipe.positive_weight]))
     if recipe.tag_weight > 0:
         loss = loss + recipe.tag_weight * heads['tag'].loss(embeds.float(), tags)
     if recipe.mlm_weight > 0:
-        states = model.text_encoder(input_ids=mlm['ids'], attention_mask=mlm['mask'],
-                                    encoder_hidden_states=embeds[mlm['image']],
-                                    encoder_attention_mask=None).last_hidden_state
-        loss = loss + recipe.mlm_weight * heads['mlm'].loss(states, mlm['labels'])
+        loss = loss + recipe.mlm_weight * heads['mlm'].loss(hidden[n:], mlm['labels'])
+    ids, mask = ids[:n], mask[:n]
     if recipe.itc_weight > 0:
         text_cls = model.text_encoder(input_ids=ids, attention_mask=mask).last_hidden_state
         image = F.normalize(model.vision_proj(embeds[:, 0, :]), dim=-1)
