@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from transformers import AutoTokenizer
 
 from vlmhoi.synth import world
@@ -77,10 +78,10 @@ def test_itm_examples_label_the_truth(corpus):
     for truth in corpus.pairs:
         examples = itm_examples(rng, truth, vocabulary_negatives=2)
         assert len(examples) == 1 + len(NEGATIVE_TYPES) + 2
-        assert [y for _, y in examples] == [1] + [0] * (len(examples) - 1)
+        assert [y for _, y, _ in examples] == [1] + [0] * (len(examples) - 1)
         form = next(f for f in TRAIN_FORMS if examples[0][0] in {text(f, p) for p in truth})
         true_texts = {text(form, p) for p in truth}
-        assert not true_texts & {t for t, _ in examples[1:]}
+        assert not true_texts & {t for t, _, _ in examples[1:]}
 
 
 @pytest.mark.parametrize('positives', [1, 2, 3, 5])
@@ -90,15 +91,41 @@ def test_each_positive_comes_with_its_negatives(positives):
     for _ in range(10):
         examples = itm_examples(rng, IMAGE, vocabulary_negatives=1, positives=positives)
         assert len(examples) == positives * group + 1
-        assert [y for _, y in examples] == ([1] + [0] * (group - 1)) * positives + [0]
+        assert [y for _, y, _ in examples] == ([1] + [0] * (group - 1)) * positives + [0]
         form = next(f for f in TRAIN_FORMS if examples[0][0] in {text(f, p) for p in IMAGE})
         true_texts = {text(form, p) for p in IMAGE}
         shown = [examples[k * group][0] for k in range(positives)]
         assert set(shown) <= true_texts
-        assert not true_texts & {t for t, y in examples if y == 0}
+        assert not true_texts & {t for t, y, _ in examples if y == 0}
         if len(true_texts) == len(IMAGE):   # verb / object forms: two pairs may share a text
             # distinct true pairs while the image has enough, then they repeat
             assert len(set(shown)) == min(positives, len(IMAGE))
+
+
+@pytest.mark.parametrize('positives', [1, 3, 5])
+def test_positive_balance_weights_give_every_true_text_one_in_expectation(positives):
+    rng = np.random.default_rng(0)
+    for truth in (IMAGE, [('kick', 'sports ball')]):
+        for _ in range(20):
+            examples = itm_examples(rng, truth, vocabulary_negatives=1, positives=positives)
+            form = next(f for f in TRAIN_FORMS if examples[0][0] in {text(f, p) for p in truth})
+            n_true = len({text(form, p) for p in truth})    # 2 in the object form of IMAGE
+            assert [w for _, y, w in examples if y == 1] == [n_true / positives] * positives
+            assert all(w == 1.0 for _, y, w in examples if y == 0)
+
+
+def test_balance_weights_reach_the_blip_step_only_when_the_recipe_asks():
+    pairs = [IMAGE, [('kick', 'sports ball')]]
+    tokens = TokenTable(build_tokenizer('blip'))
+    recipe = RECIPES['blip'].override(positives=3, vocabulary_negatives=1,
+                                      balance_positives=False)
+    plain = _blip_batch(np.random.default_rng(0), pairs, recipe, tokens)
+    assert torch.equal(plain['weights'], torch.ones(len(plain['labels'])))
+    balanced = _blip_batch(np.random.default_rng(0), pairs,
+                           recipe.override(balance_positives=True), tokens)
+    assert torch.equal(balanced['ids'], plain['ids'])
+    kick = balanced['weights'].view(2, -1)[1]
+    assert kick[balanced['labels'].view(2, -1)[1] == 1].tolist() == pytest.approx([1 / 3] * 3)
 
 
 def test_the_recipe_positives_reach_the_blip_step():

@@ -104,10 +104,11 @@ def test_mlm_trains_the_text_encoder_of_a_plain_blip(tokenizer, tmp_path):
 
 def test_masked_positives_share_the_itm_encoder_call_without_changing_the_loss(tokenizer):
     """``_blip_loss`` feeds the masked positives through the same text-encoder call as the
-    ITM texts; the loss equals the ITM and MLM terms computed by separate calls."""
+    ITM texts; the loss equals the ITM term (class weights times the balance weights of the
+    positives) and the MLM term computed by separate calls."""
     torch.manual_seed(0)
     recipe = RECIPES['blip'].override(**TINY_SHAPE, tag_weight=0.0, itc_weight=0.0,
-                                      mlm_weight=0.7, positives=2)
+                                      mlm_weight=0.7, positives=2, balance_positives=True)
     model = models.build_model(recipe, tokenizer).eval()
     heads = {'mlm': MlmHead(recipe.text_hidden, len(tokenizer))}
     pairs = [[('ride', 'bicycle'), ('hold', 'cup')], [('kick', 'sports ball')]]
@@ -120,9 +121,10 @@ def test_masked_positives_share_the_itm_encoder_call_without_changing_the_loss(t
         hidden = model.text_encoder(input_ids=batch['ids'], attention_mask=batch['mask'],
                                     encoder_hidden_states=embeds.repeat_interleave(per_image, 0)
                                     ).last_hidden_state
-        itm = torch.nn.functional.cross_entropy(
-            model.itm_head(hidden[:, 0]), batch['labels'],
-            weight=torch.tensor([1.0, recipe.positive_weight]))
+        nll = torch.nn.functional.cross_entropy(model.itm_head(hidden[:, 0]), batch['labels'],
+                                                reduction='none')
+        w = torch.tensor([1.0, recipe.positive_weight])[batch['labels']] * batch['weights']
+        itm = (w * nll).sum() / w.sum()
         states = model.text_encoder(input_ids=mlm['ids'], attention_mask=mlm['mask'],
                                     encoder_hidden_states=embeds[mlm['image']]).last_hidden_state
         want = itm + recipe.mlm_weight * heads['mlm'].loss(states, mlm['labels'])

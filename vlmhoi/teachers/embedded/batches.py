@@ -57,29 +57,36 @@ def _false_pair(rng: np.random.Generator, pool: Sequence[Pair], truth: set[Pair]
 
 
 def itm_examples(rng: np.random.Generator, true_pairs: Sequence[Pair],
-                 vocabulary_negatives: int, positives: int = 1) -> list[tuple[str, int]]:
-    """(text, label) of one image, in one prompt form: ``positives`` true pairs (distinct
-    while the image has enough), each followed by one of each hard-negative type, then
-    vocabulary negatives: ``positives * (1 + len(NEGATIVE_TYPES)) + vocabulary_negatives``
-    examples. A hard-negative type without a candidate is replaced by a false pair of the
-    world's candidates (still built from the world's verbs and objects)."""
+                 vocabulary_negatives: int, positives: int = 1
+                 ) -> list[tuple[str, int, float]]:
+    """(text, label, balance weight) of one image, in one prompt form: ``positives`` true
+    pairs (distinct while the image has enough), each followed by one of each hard-negative
+    type, then vocabulary negatives: ``positives * (1 + len(NEGATIVE_TYPES)) +
+    vocabulary_negatives`` examples. A hard-negative type without a candidate is replaced by
+    a false pair of the world's candidates (still built from the world's verbs and objects).
+
+    The balance weight of a positive is ``n / positives`` for an image with ``n``
+    distinct true texts in the form, so every true text of every image weighs 1 in
+    expectation however often the slots repeat it (an image with one true pair shows it
+    ``positives`` times); negatives weigh 1."""
     truth = set(true_pairs)
     form = TRAIN_FORMS[int(rng.integers(len(TRAIN_FORMS)))]
     true_texts = {text(form, p) for p in truth}
     order = rng.permutation(len(true_pairs))
     out = []
+    balance = len(true_texts) / positives
     for k in range(positives):
         pair = true_pairs[int(order[k % len(order)])]
-        out.append((text(form, pair), 1))
+        out.append((text(form, pair), 1, balance))
         negatives = hard_negatives(truth, pair, form)
         for kind in NEGATIVE_TYPES:
             options = negatives[kind]
             neg = (options[int(rng.integers(len(options)))] if options
                    else _false_pair(rng, candidate_pairs(), truth, true_texts, form))
-            out.append((text(form, neg), 0))
+            out.append((text(form, neg), 0, 1.0))
     for _ in range(vocabulary_negatives):
         out.append((text(form, _false_pair(rng, vocabulary_pairs(), truth, true_texts, form)),
-                    0))
+                    0, 1.0))
     return out
 
 

@@ -65,17 +65,19 @@ def lr_factor(progress: float, warmup: float) -> float:
 def _blip_batch(rng: np.random.Generator, batch_pairs, recipe: TeacherRecipe,
                 tokens: TokenTable) -> dict:
     """Texts of a BLIP step, the same number per image (``batches.itm_examples``). Returns
-    ids / mask (N, L), labels (N,), itc_truth (B, N), tags (B, n_tags) or None, and mlm:
+    ids / mask (N, L), labels (N,), weights (N,) (the balance weights, or ones unless
+    ``recipe.balance_positives``), itc_truth (B, N), tags (B, n_tags) or None, and mlm:
     None or the positives with their content tokens (``mlm.content_token_mask``) masked
     (``mlm.mask_tokens``): dict(ids, mask, labels (P, L), image (P,) their image's row)."""
     examples = [e for pairs in batch_pairs
                 for e in itm_examples(rng, pairs, recipe.vocabulary_negatives,
                                       recipe.positives)]
-    texts = [t for t, _ in examples]
+    texts = [t for t, _, _ in examples]
     itc_truth = torch.tensor([[t in true for t in texts]
                               for true in map(all_true_texts, batch_pairs)])
     ids, mask = tokens(texts)
-    labels = torch.tensor([y for _, y in examples])
+    labels = torch.tensor([y for _, y, _ in examples])
+    weights = torch.tensor([w if recipe.balance_positives else 1.0 for _, _, w in examples])
     mlm = None
     if recipe.mlm_weight > 0:
         rows = torch.nonzero(labels == 1).squeeze(1)
@@ -83,20 +85,20 @@ def _blip_batch(rng: np.random.Generator, batch_pairs, recipe: TeacherRecipe,
                                          tokens.tokenizer.mask_token_id, recipe.mlm_prob)
         mlm = dict(ids=masked, mask=mask[rows], labels=mlm_labels,
                    image=rows // (len(examples) // len(batch_pairs)))
-    return dict(ids=ids, mask=mask, labels=labels, itc_truth=itc_truth,
+    return dict(ids=ids, mask=mask, labels=labels, weights=weights, itc_truth=itc_truth,
                 tags=tag_targets(batch_pairs) if recipe.tag_weight > 0 else None, mlm=mlm)
 
 
 def _blip_loss(model, pixels: torch.Tensor, heads: dict, recipe: TeacherRecipe,
                ids: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor,
-               itc_truth: torch.Tensor, tags: torch.Tensor | None,
+               weights: torch.Tensor, itc_truth: torch.Tensor, tags: torch.Tensor | None,
                mlm: dict | None) -> torch.Tensor:
-    """ITM cross-entropy over (no-match, match), class weights (1, ``positive_weight``)
-    (+ ``itc_weight`` x BLIP's image-text contrastive loss on the unimodal text encoder and
-    the projections, multi-positive over the batch's texts) (+ ``tag_weight`` x the tagging
-    term of ``heads['tag']``, a ``tags.TagHead``, on the ViT's output tokens) (+
-    ``mlm_weight`` x masked-word cross-entropy of ``heads['mlm']``, an ``mlm.MlmHead``, on
-    the cross-attending text encoder)."""
+    """ITM cross-entropy over (no-match, match), weighted mean with the class weights (1,
+    ``positive_weight``) times ``weights`` (+ ``itc_weight`` x BLIP's image-text contrastive
+    loss on the unimodal text encoder and the projections, multi-positive over the batch's
+    texts) (+ ``tag_weight`` x the tagging term of ``heads['tag']``, a ``tags.TagHead``, on the
+    ViT's output tokens) (+ ``mlm_weight`` x masked-word cross-entropy of ``heads['mlm']``, an
+    ``mlm.MlmHead``, on the cross-attending text encoder, in the same call as the ITM texts)."""
     per_image = len(ids) // len(pixels)
     embeds = model.vision_model(pixel_values=pixels).last_hidden_state
     n, images = len(ids), embeds.repeat_interleave(per_image, 0)
@@ -106,8 +108,8 @@ def _blip_loss(model, pixels: torch.Tensor, heads: dict, recipe: TeacherRecipe,
     hidden = model.text_encoder(input_ids=ids, attention_mask=mask, encoder_hidden_states=images,
                                 encoder_attention_mask=None).last_hidden_state
     logits = model.itm_head(hidden[:n, 0, :])
-    loss = F.cross_entropy(logits.float(), labels,
-                           weight=torch.tensor([1.0, recipe.positive_weight]))
+    w = torch.tensor([1.0, recipe.positive_weight])[labels] * weights
+    loss = (w * F.cross_entropy(logits.float(), labels, reduction='none')).sum() / w.sum()
     if recipe.tag_weight > 0:
         loss = loss + recipe.tag_weight * heads['tag'].loss(embeds.float(), tags)
     if recipe.mlm_weight > 0:
