@@ -101,11 +101,12 @@ def _blip_loss(model, pixels: torch.Tensor, heads: dict, recipe: TeacherRecipe,
     ``mlm.MlmHead``, on the cross-attending text encoder, in the same call as the ITM texts)."""
     per_image = len(ids) // len(pixels)
     embeds = model.vision_model(pixel_values=pixels).last_hidden_state
-    n, images = len(ids), embeds.repeat_interleave(per_image, 0)
+    n, enc_ids, enc_mask, images = len(ids), ids, mask, embeds.repeat_interleave(per_image, 0)
     if recipe.mlm_weight > 0:       # the masked positives ride in the same encoder call
-        ids, mask = torch.cat([ids, mlm['ids']]), torch.cat([mask, mlm['mask']])
+        enc_ids, enc_mask = torch.cat([ids, mlm['ids']]), torch.cat([mask, mlm['mask']])
         images = torch.cat([images, embeds[mlm['image']]])
-    hidden = model.text_encoder(input_ids=ids, attention_mask=mask, encoder_hidden_states=images,
+    hidden = model.text_encoder(input_ids=enc_ids, attention_mask=enc_mask,
+                                encoder_hidden_states=images,
                                 encoder_attention_mask=None).last_hidden_state
     logits = model.itm_head(hidden[:n, 0, :])
     w = torch.tensor([1.0, recipe.positive_weight])[labels] * weights
@@ -114,7 +115,6 @@ def _blip_loss(model, pixels: torch.Tensor, heads: dict, recipe: TeacherRecipe,
         loss = loss + recipe.tag_weight * heads['tag'].loss(embeds.float(), tags)
     if recipe.mlm_weight > 0:
         loss = loss + recipe.mlm_weight * heads['mlm'].loss(hidden[n:], mlm['labels'])
-    ids, mask = ids[:n], mask[:n]
     if recipe.itc_weight > 0:
         text_cls = model.text_encoder(input_ids=ids, attention_mask=mask).last_hidden_state
         image = F.normalize(model.vision_proj(embeds[:, 0, :]), dim=-1)
