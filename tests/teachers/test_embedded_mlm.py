@@ -19,7 +19,13 @@ from vlmhoi.teachers.embedded.mlm import (
     mask_tokens,
     template_words,
 )
-from vlmhoi.teachers.embedded.train import _blip_batch, _blip_loss, train_teacher
+from vlmhoi.teachers.embedded.train import (
+    ITC_TEMPERATURE,
+    _blip_batch,
+    _blip_loss,
+    _multi_positive_nll,
+    train_teacher,
+)
 
 TEXTS = ['A person hold a sports ball', 'a person riding a bicycle', 'person ride bicycle']
 
@@ -105,7 +111,8 @@ def test_mlm_trains_the_text_encoder_of_a_plain_blip(tokenizer, tmp_path):
 def test_masked_positives_share_the_itm_encoder_call_without_changing_the_loss(tokenizer):
     """``_blip_loss`` feeds the masked positives through the same text-encoder call as the
     ITM texts; the loss equals the ITM term (class weights times the balance weights of the
-    positives) and the MLM term computed by separate calls."""
+    positives) and the MLM term computed by separate calls, and the ITC term, when on, still
+    reads the ITM texts alone."""
     torch.manual_seed(0)
     recipe = RECIPES['blip'].override(**TINY_SHAPE, tag_weight=0.0, itc_weight=0.0,
                                       mlm_weight=0.7, positives=2, balance_positives=True)
@@ -128,4 +135,14 @@ def test_masked_positives_share_the_itm_encoder_call_without_changing_the_loss(t
         states = model.text_encoder(input_ids=mlm['ids'], attention_mask=mlm['mask'],
                                     encoder_hidden_states=embeds[mlm['image']]).last_hidden_state
         want = itm + recipe.mlm_weight * heads['mlm'].loss(states, mlm['labels'])
+        # with ITC on, its unimodal pass reads the ITM texts only, not the masked positives
+        with_itc = _blip_loss(model, pixels, heads, recipe.override(itc_weight=1.0), **batch)
+        text_cls = model.text_encoder(input_ids=batch['ids'],
+                                      attention_mask=batch['mask']).last_hidden_state[:, 0]
+        sims = (torch.nn.functional.normalize(model.vision_proj(embeds[:, 0]), dim=-1)
+                @ torch.nn.functional.normalize(model.text_proj(text_cls), dim=-1).t()
+                ) / ITC_TEMPERATURE
+        truth = batch['itc_truth']
+        itc = 0.5 * (_multi_positive_nll(sims, truth) + _multi_positive_nll(sims.t(), truth.t()))
     assert got.item() == pytest.approx(want.item(), abs=1e-5)
+    assert with_itc.item() == pytest.approx((want + itc).item(), abs=1e-5)
